@@ -1,0 +1,142 @@
+"""The content model: an article is a tree of sections and items, each with a stable slug.
+
+    Article ── Section (role: intro | causes | treatments | closing | other) ── Item
+
+A body is plain text: paragraphs separated by one blank line; a line starting with "- " is a
+list entry. Slugs look like `back-spasms/treatments/heat-and-ice`: article slug / section key /
+item key. The JSON form (`Article.to_json`) is a stable, documented interface (README, "Content
+JSON"); `SCHEMA_VERSION` changes only when a field changes meaning or disappears.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+SCHEMA_VERSION = 1
+
+
+class Role(StrEnum):
+    INTRO = "intro"
+    CAUSES = "causes"
+    TREATMENTS = "treatments"
+    CLOSING = "closing"
+    OTHER = "other"
+
+
+def slugify(text: str) -> str:
+    """A URL-safe key: `"Heat and Ice"` → `heat-and-ice`, `"A/B"` → `a-b`."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    ascii_text = ascii_text.replace("&", " and ")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "untitled"
+
+
+def paragraphs(body: str) -> list[str]:
+    """The paragraphs of a body, in order (list blocks stay one paragraph, lines kept)."""
+    return [p.strip() for p in body.split("\n\n") if p.strip()]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Item:
+    slug: str
+    title: str
+    body: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"slug": self.slug, "title": self.title, "body": self.body}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Section:
+    slug: str
+    title: str
+    role: Role
+    body: str
+    items: tuple[Item, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "slug": self.slug,
+            "title": self.title,
+            "role": self.role.value,
+            "body": self.body,
+            "items": [item.to_json() for item in self.items],
+        }
+
+
+@dataclass(frozen=True, kw_only=True)
+class Unplaced:
+    """Text a parser could not place in the tree, with where it was found (1-based line)."""
+
+    line: int
+    text: str
+    reason: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"line": self.line, "text": self.text, "reason": self.reason}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Article:
+    slug: str
+    title: str
+    author: str | None
+    date: str | None  # ISO 8601 date, e.g. "2014-02-11"
+    sections: tuple[Section, ...]
+    unplaced: tuple[Unplaced, ...] = ()
+    source: str = ""  # the file it was read from, for messages
+    _index: dict[str, Section | Item] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        for section in self.sections:
+            self._index[section.slug] = section
+            for item in section.items:
+                self._index[item.slug] = item
+
+    def find(self, slug: str) -> Section | Item | None:
+        """The section or item with this slug, or None."""
+        return self._index.get(slug)
+
+    def slugs(self) -> list[str]:
+        """Every addressable slug, in the article's order."""
+        return list(self._index)
+
+    def sections_with_role(self, role: Role) -> list[Section]:
+        return [s for s in self.sections if s.role is role]
+
+    def items_with_role(self, role: Role) -> list[Item]:
+        return [item for s in self.sections_with_role(role) for item in s.items]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "schema": SCHEMA_VERSION,
+            "slug": self.slug,
+            "title": self.title,
+            "author": self.author,
+            "date": self.date,
+            "sections": [s.to_json() for s in self.sections],
+            "unplaced": [u.to_json() for u in self.unplaced],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Article:
+        return cls(
+            slug=data["slug"],
+            title=data["title"],
+            author=data.get("author"),
+            date=data.get("date"),
+            sections=tuple(
+                Section(
+                    slug=s["slug"],
+                    title=s["title"],
+                    role=Role(s["role"]),
+                    body=s["body"],
+                    items=tuple(Item(**i) for i in s["items"]),
+                )
+                for s in data["sections"]
+            ),
+            unplaced=tuple(Unplaced(**u) for u in data.get("unplaced", [])),
+        )

@@ -1,0 +1,89 @@
+"""The sequences model: what `sequences.yaml` says, as frozen, validated values.
+
+The file is parsed and checked by `drip.sequences_yaml` (line-marked errors); this module holds
+the values the rest of drip uses. Steps are identified by `id`, never by position.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import time, timedelta
+from enum import StrEnum
+
+NOT_SURE = "not-sure"  # the cause slug for "I'm not sure"
+
+
+class CauseChange(StrEnum):
+    """What happens to an enrollment when a patient changes their stated cause."""
+
+    SWITCH = "switch"  # move to the new cause's sequence, skipping content already received
+    RESTART = "restart"  # start the new cause's sequence from its first step
+    IGNORE = "ignore"  # keep the current sequence; only the recorded cause changes
+
+
+@dataclass(frozen=True, kw_only=True)
+class Clinic:
+    name: str
+    from_address: str  # "Winternheimer Chiropractic <tips@example-clinic.com>" or a bare address
+    reply_to: str | None
+    postal_address: str
+    booking_url: str
+    base_url: str  # where the web app answers: unsubscribe and preference links start here
+    timezone: str  # IANA name, the default for subscribers who give none
+
+
+@dataclass(frozen=True, kw_only=True)
+class Cause:
+    slug: str
+    label: str  # as shown on the sign-up form
+
+
+@dataclass(frozen=True, kw_only=True)
+class SendWindow:
+    """When emails may go out, in the subscriber's local time: days 0=Monday … 6=Sunday."""
+
+    days: frozenset[int]
+    start: time
+    end: time  # exclusive; start < end
+
+
+@dataclass(frozen=True, kw_only=True)
+class Step:
+    id: str
+    after: timedelta  # delay after the previous step was sent (or after confirmation)
+    template: str  # file name under templates/emails/, e.g. "tip.mjml.j2"
+    subject: str
+    preheader: str
+    content: tuple[str, ...]  # content slugs from the article
+
+
+@dataclass(frozen=True, kw_only=True)
+class Sequence:
+    cause: str  # cause slug
+    steps: tuple[Step, ...]
+
+    def step(self, step_id: str) -> Step | None:
+        return next((s for s in self.steps if s.id == step_id), None)
+
+    def index(self, step_id: str) -> int | None:
+        return next((i for i, s in enumerate(self.steps) if s.id == step_id), None)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Plan:
+    """The whole of sequences.yaml."""
+
+    article: str  # path of the article, relative to sequences.yaml
+    clinic: Clinic
+    causes: tuple[Cause, ...]
+    window: SendWindow
+    on_cause_change: CauseChange
+    confirmation_template: str  # the double opt-in email's template
+    confirmation_subject: str
+    sequences: dict[str, Sequence]  # by cause slug
+
+    def cause(self, slug: str) -> Cause | None:
+        return next((c for c in self.causes if c.slug == slug), None)
+
+    def sequence(self, cause_slug: str) -> Sequence | None:
+        return self.sequences.get(cause_slug)
