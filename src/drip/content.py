@@ -87,7 +87,7 @@ class Article:
     date: str | None  # ISO 8601 date, e.g. "2014-02-11"
     sections: tuple[Section, ...]
     unplaced: tuple[Unplaced, ...] = ()
-    source: str = ""  # the file it was read from, for messages
+    source: str = field(default="", compare=False)  # the file it was read from, for messages
     _index: dict[str, Section | Item] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
