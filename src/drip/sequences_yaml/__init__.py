@@ -1,0 +1,120 @@
+"""Read `sequences.yaml` into a `sequences.Plan`, reporting every problem with its place.
+
+    plan = sequences_yaml.load(text, file="sequences.yaml", article=article, templates=names)
+
+`load` is pure: it takes the text and the file name (used in messages only). It raises
+`errors.ContentError` listing every problem found, not just the first, each located at the
+offending value or key (`sequences.yaml:23:7: sequences.muscle-injury.steps[2].after: "3 dayz"
+is not a duration (use e.g. 3d, 36h, 90m)`). Given the article, content slugs are checked
+against it; given the template file names, template names are checked too.
+
+The format is described in README.md ("sequences.yaml"); the readers live in `_tree` (YAML
+and generic shapes), `_fields` (single values), `_settings` and `_sequences` (the sections).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from drip import content, errors, sequences
+from drip.sequences_yaml import _fields, _sequences, _settings, _shapes, _tree, durations
+
+parse_duration = durations.parse_duration
+format_duration = durations.format_duration
+
+
+@dataclass(frozen=True, kw_only=True)
+class Located:
+    """Where a value is written in the file (1-based), and its text when it is a scalar."""
+
+    text: str | None
+    line: int
+    column: int
+
+
+def locate(text: str, where: str) -> Located | None:
+    """Where the value at a dotted path (`sequences.muscle-injury.steps[1]`) is written.
+
+    None when the path is absent or the YAML cannot be read. Lets a caller point at the
+    document (e.g. the `article:` path that cannot be read) without loading the whole plan.
+    """
+    value = _tree.find(text, where)
+    if value is None:
+        return None
+    scalar = value.node.value if isinstance(value.node.value, str) else None
+    at = value if scalar is not None else value.key_value  # a mapping or list: at its key
+    return Located(text=scalar, line=at.line, column=at.column)
+
+
+def load(
+    text: str,
+    *,
+    file: str,
+    article: content.Article | None = None,
+    templates: Collection[str] | None = None,
+) -> sequences.Plan:
+    """The plan in `text`; raises ContentError listing every problem, in file order."""
+    doc = _tree.Doc(file)
+    root = _tree.parse(doc, text)
+    if root is None:
+        raise errors.ContentError(doc.problems)
+    plan = _plan(doc, root, article=article, templates=templates)
+    if doc.problems:
+        raise errors.ContentError(doc.sorted_problems())
+    return plan
+
+
+def _plan(
+    doc: _tree.Doc,
+    root: _tree.Value,
+    *,
+    article: content.Article | None,
+    templates: Collection[str] | None,
+) -> sequences.Plan:
+    found = _shapes.fields(
+        doc, root, required=_settings.TOP_LEVEL_REQUIRED, optional=_settings.TOP_LEVEL_OPTIONAL
+    )
+    if "version" in found:
+        _settings.version(doc, found["version"])
+    declared = _sequences.causes(doc, found["causes"]) if "causes" in found else {}
+    sequences_by_cause = (
+        _sequences.all_sequences(
+            doc, found["sequences"], declared=declared, article=article, templates=templates
+        )
+        if "sequences" in found
+        else {}
+    )
+    template, subject = (
+        _settings.confirmation(doc, found["confirmation"], templates)
+        if "confirmation" in found
+        else ("", "")
+    )
+    return sequences.Plan(
+        article=_shapes.text(doc, found["article"]).strip() if "article" in found else "",
+        clinic=_clinic(doc, found.get("clinic")),
+        causes=tuple(cause for cause, _ in declared.values()),
+        window=_settings.send_window(doc, found.get("send_window")),
+        on_cause_change=(
+            _fields.cause_change(doc, found["on_cause_change"])
+            if "on_cause_change" in found
+            else sequences.CauseChange.SWITCH
+        ),
+        confirmation_template=template,
+        confirmation_subject=subject,
+        sequences=sequences_by_cause,
+    )
+
+
+def _clinic(doc: _tree.Doc, value: _tree.Value | None) -> sequences.Clinic:
+    if value is None:
+        return sequences.Clinic(
+            name="",
+            from_address="",
+            reply_to=None,
+            postal_address="",
+            booking_url="",
+            base_url="",
+            timezone="",
+        )
+    return _settings.clinic(doc, value)

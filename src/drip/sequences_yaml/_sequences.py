@@ -1,0 +1,154 @@
+"""The patient-facing part of sequences.yaml: causes, and one sequence of steps per cause."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Collection
+from datetime import timedelta
+
+from drip import content, sequences
+from drip.sequences_yaml import _fields, _settings, _shapes, _tree
+
+_q = _tree.quote
+
+
+def causes(doc: _tree.Doc, value: _tree.Value) -> dict[str, tuple[sequences.Cause, _tree.Value]]:
+    """The declared causes by slug, in the form's order, each with where its slug is written."""
+    declared: dict[str, tuple[sequences.Cause, _tree.Value]] = {}
+    listed = _shapes.items(doc, value, hint="one `- slug: …` / `label: …` entry per cause")
+    if value.is_list and not listed:
+        doc.report(value, "no causes: list at least one, each with a slug and a label")
+    for item in listed:
+        found = _shapes.fields(doc, item, required=("slug", "label"))
+        if "slug" not in found:
+            continue
+        slug = _fields.slug(doc, found["slug"], what="cause")
+        label = _fields.one_line(doc, found["label"]) if "label" in found else ""
+        if not _fields.is_slug(slug):
+            continue  # already reported; "has no sequence" would only repeat it
+        if slug in declared:
+            first = declared[slug][1].line
+            doc.report(
+                found["slug"],
+                f"cause {_q(slug)} is declared twice (first at line {first}): keep only one",
+            )
+        else:
+            declared[slug] = (sequences.Cause(slug=slug, label=label), found["slug"])
+    return declared
+
+
+def all_sequences(
+    doc: _tree.Doc,
+    value: _tree.Value,
+    *,
+    declared: dict[str, tuple[sequences.Cause, _tree.Value]],
+    article: content.Article | None,
+    templates: Collection[str] | None,
+) -> dict[str, sequences.Sequence]:
+    """Every sequence by cause slug; each must match a declared cause, and the reverse."""
+    result: dict[str, sequences.Sequence] = {}
+    for cause, child in _shapes.entries(doc, value):
+        if cause not in declared:
+            hint = _tree.suggest(cause, list(declared))
+            doc.report(
+                child.key_value,
+                f"sequence for {_q(cause)}, which is not a slug under causes{hint}: "
+                "declare the cause under causes, or rename the sequence",
+            )
+        result[cause] = sequences.Sequence(
+            cause=cause, steps=_steps(doc, child, article=article, templates=templates)
+        )
+    if value.is_mapping:
+        for cause, (_, at) in declared.items():
+            if cause not in result:
+                doc.report(
+                    at, f"cause {_q(cause)} has no sequence: add sequences.{cause} with its steps"
+                )
+    return result
+
+
+def _steps(
+    doc: _tree.Doc,
+    value: _tree.Value,
+    *,
+    article: content.Article | None,
+    templates: Collection[str] | None,
+) -> tuple[sequences.Step, ...]:
+    found = _shapes.fields(doc, value, required=("steps",))
+    if "steps" not in found:
+        return ()
+    listed = _shapes.items(doc, found["steps"], hint="one `- id: …` entry per step")
+    if found["steps"].is_list and not listed:
+        doc.report(found["steps"], "a sequence needs at least one step: add one under steps")
+    steps: list[sequences.Step] = []
+    first_seen: dict[str, int] = {}
+    for item in listed:
+        step, id_value = _step(doc, item, article=article, templates=templates)
+        if id_value is not None and step.id in first_seen:
+            doc.report(
+                id_value,
+                f"step id {_q(step.id)} is used twice in this sequence (first at line "
+                f"{first_seen[step.id]}): give each step its own id",
+            )
+        elif id_value is not None and step.id:
+            first_seen[step.id] = id_value.line
+        steps.append(step)
+    return tuple(steps)
+
+
+def _step(
+    doc: _tree.Doc,
+    value: _tree.Value,
+    *,
+    article: content.Article | None,
+    templates: Collection[str] | None,
+) -> tuple[sequences.Step, _tree.Value | None]:
+    """The step, and where its id is written (None when it has none)."""
+    found = _shapes.fields(
+        doc,
+        value,
+        required=("id", "after", "template", "subject"),
+        optional=("preheader", "content"),
+    )
+    id_value, after, template, subject = (
+        found.get(key) for key in ("id", "after", "template", "subject")
+    )
+    step = sequences.Step(
+        id=_fields.slug(doc, id_value, what="step id") if id_value else "",
+        after=_fields.delay(doc, after) if after else timedelta(0),
+        template=_settings.template_name(doc, template, templates) if template else "",
+        subject=_fields.subject(doc, subject) if subject else "",
+        preheader=_shapes.text(doc, found["preheader"], empty_ok=True)
+        if "preheader" in found
+        else "",
+        content=_content(doc, found["content"], article) if "content" in found else (),
+    )
+    return step, id_value
+
+
+def _content(
+    doc: _tree.Doc, value: _tree.Value, article: content.Article | None
+) -> tuple[str, ...]:
+    refs: list[str] = []
+    for item in _shapes.items(doc, value, hint="a list of slugs, e.g. [back-spasms/intro]"):
+        ref = _shapes.text(doc, item).strip()
+        if ref and article is not None and article.find(ref) is None:
+            close = _closest_slug(ref, article.slugs())
+            hint = f" (did you mean {_q(close)}?)" if close else ""
+            if not close and article.slugs():
+                hint = f": use a slug of the article, e.g. {_q(article.slugs()[0])}"
+            doc.report(item, f"no section or item {_q(ref)} in the article{hint}")
+        refs.append(ref)
+    return tuple(refs)
+
+
+def _closest_slug(ref: str, slugs: list[str]) -> str | None:
+    """The slug most likely meant: same last part (`rest` → `…/treatments/rest`), else close."""
+    tail = ref.rpartition("/")[2]
+    tails = {slug.rpartition("/")[2]: slug for slug in reversed(slugs)}
+    if tail in tails:
+        return tails[tail]
+    close = difflib.get_close_matches(ref, slugs, n=1) or [
+        tails[t] for t in difflib.get_close_matches(tail, list(tails), n=1)
+    ]
+    return close[0] if close else None

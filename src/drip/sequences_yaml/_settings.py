@@ -1,0 +1,117 @@
+"""The settings part of sequences.yaml: version, clinic, send_window, confirmation."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Collection
+from datetime import time
+
+from drip import sequences
+from drip.sequences_yaml import _fields, _shapes, _tree
+
+VERSION = 1
+TOP_LEVEL_REQUIRED = ("version", "article", "clinic", "confirmation", "causes", "sequences")
+TOP_LEVEL_OPTIONAL = ("send_window", "on_cause_change")
+DEFAULT_WINDOW = sequences.SendWindow(days=frozenset(range(7)), start=time(8, 0), end=time(20, 0))
+
+_q = _tree.quote
+_Check = Callable[[_tree.Doc, _tree.Value], str]
+
+
+def version(doc: _tree.Doc, value: _tree.Value) -> None:
+    raw = _shapes.text(doc, value)
+    if raw and raw != str(VERSION):
+        doc.report(
+            value,
+            f"version {_q(raw)} is not supported: this drip reads version {VERSION} "
+            f"(write version: {VERSION})",
+        )
+
+
+def clinic(doc: _tree.Doc, value: _tree.Value) -> sequences.Clinic:
+    found = _shapes.fields(
+        doc,
+        value,
+        required=("name", "from", "postal_address", "booking_url", "base_url", "timezone"),
+        optional=("reply_to",),
+    )
+
+    def read(key: str, check: _Check) -> str:
+        return check(doc, found[key]) if key in found else ""
+
+    return sequences.Clinic(
+        name=read("name", _fields.one_line),
+        from_address=read("from", _fields.address),
+        reply_to=read("reply_to", _fields.address) or None,
+        postal_address=read("postal_address", _text),
+        booking_url=read("booking_url", _fields.url),
+        base_url=read("base_url", _fields.url),
+        timezone=read("timezone", _fields.timezone),
+    )
+
+
+def _text(doc: _tree.Doc, value: _tree.Value) -> str:
+    return _shapes.text(doc, value).strip()
+
+
+def send_window(doc: _tree.Doc, value: _tree.Value | None) -> sequences.SendWindow:
+    """The days and hours sending is allowed; every day 08:00-20:00 when absent."""
+    if value is None:
+        return DEFAULT_WINDOW
+    found = _shapes.fields(doc, value, required=("days", "start", "end"))
+    days = _days(doc, found["days"]) if "days" in found else DEFAULT_WINDOW.days
+    start = _fields.clock_time(doc, found["start"]) if "start" in found else None
+    end = _fields.clock_time(doc, found["end"]) if "end" in found else None
+    if start is not None and end is not None and start >= end:
+        doc.report(
+            found["end"],
+            f"the window ends at {end:%H:%M}, not after it starts ({start:%H:%M}): make end "
+            "later than start (a window cannot cross midnight)",
+        )
+    return sequences.SendWindow(
+        days=days, start=start or DEFAULT_WINDOW.start, end=end or DEFAULT_WINDOW.end
+    )
+
+
+def _days(doc: _tree.Doc, value: _tree.Value) -> frozenset[int]:
+    days: set[int] = set()
+    listed = _shapes.items(doc, value, hint="e.g. [mon, tue, wed, thu, fri]")
+    for item in listed:
+        number = _fields.day(doc, item)
+        if number in days:
+            doc.report(item, f"{_q(_fields.DAYS[number])} is listed twice: remove one")
+        elif number is not None:
+            days.add(number)
+    if value.is_list and not listed:
+        doc.report(value, "no sending days: list at least one, e.g. [mon, tue, wed, thu, fri]")
+    return frozenset(days)
+
+
+def confirmation(
+    doc: _tree.Doc, value: _tree.Value, templates: Collection[str] | None
+) -> tuple[str, str]:
+    """(template, subject) of the double opt-in email."""
+    found = _shapes.fields(doc, value, required=("template", "subject"))
+    template = template_name(doc, found["template"], templates) if "template" in found else ""
+    subject = _fields.subject(doc, found["subject"]) if "subject" in found else ""
+    return template, subject
+
+
+def template_name(doc: _tree.Doc, value: _tree.Value, templates: Collection[str] | None) -> str:
+    """A template file under templates/emails/; checked against `templates` when given."""
+    name = _shapes.text(doc, value)
+    if not name:
+        return name
+    if name.startswith("/") or ".." in name.split("/"):
+        doc.report(
+            value, f"{_q(name)} leaves templates/emails/: write a file name such as tip.mjml.j2"
+        )
+    elif templates is not None and name not in templates:
+        close = difflib.get_close_matches(name, sorted(templates), n=1)
+        advice = f"did you mean {_q(close[0])}? " if close else ""
+        available = ", ".join(sorted(templates)) or "none, the folder is empty"
+        doc.report(
+            value,
+            f"template {_q(name)} is not in templates/emails/: {advice}(available: {available})",
+        )
+    return name

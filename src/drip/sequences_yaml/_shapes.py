@@ -1,0 +1,113 @@
+"""Generic shapes: mappings with known keys, lists, text values; each reports what is wrong.
+
+A mapping may pull keys from an anchor with YAML's merge key (`<<: *step_defaults`): keys
+written in the mapping win, and a merged value is located where the anchor wrote it.
+"""
+
+from __future__ import annotations
+
+from ruamel.yaml import nodes
+
+from drip.sequences_yaml import _tree
+
+
+def entries(doc: _tree.Doc, value: _tree.Value) -> list[tuple[str, _tree.Value]]:
+    """The (key, value) _tree.pairs of a mapping, in order; reports duplicates and a wrong type."""
+    if not isinstance(value.node, nodes.MappingNode):
+        doc.report(value, f"expected a mapping (indented `key: value` lines), got {value.kind()}")
+        return []
+    _check_merges(doc, value)
+    seen: dict[str, int] = {}
+    found: list[tuple[str, _tree.Value]] = []
+    for key_node, value_node in _tree.pairs(value.node):
+        key = str(key_node.value)
+        child = _tree.Value(node=value_node, where=_tree.join(value.where, key), key=key_node)
+        if key in seen:
+            doc.report(
+                child.key_value,
+                f"duplicate key {_tree.quote(key)} (first at line {seen[key]}): keep only one",
+            )
+            continue
+        seen[key] = child.key_value.line
+        found.append((key, child))
+    return found
+
+
+def _check_merges(doc: _tree.Doc, value: _tree.Value) -> None:
+    for key, merged in value.node.value:
+        sources = merged.value if isinstance(merged, nodes.SequenceNode) else [merged]
+        if key.tag == _tree.MERGE and not all(isinstance(s, nodes.MappingNode) for s in sources):
+            at = _tree.Value(node=merged, where=_tree.join(value.where, "<<"))
+            doc.report(at, "<< merges a mapping: write `<<: *name` for a mapping `&name`")
+
+
+def fields(
+    doc: _tree.Doc, value: _tree.Value, *, required: tuple[str, ...], optional: tuple[str, ...] = ()
+) -> dict[str, _tree.Value]:
+    """A mapping with a fixed set of keys: reports unknown and missing keys."""
+    known = [*required, *optional]
+    found: dict[str, _tree.Value] = {}
+    for key, child in entries(doc, value):
+        if key in known:
+            found[key] = child
+        elif hint := _tree.suggest(key, known):
+            doc.report(child.key_value, f"unknown key {_tree.quote(key)}{hint}")
+        else:
+            doc.report(
+                child.key_value,
+                f"unknown key {_tree.quote(key)}: remove it (known: {', '.join(known)})",
+            )
+    if isinstance(value.node, nodes.MappingNode):
+        for key in required:
+            if key not in found:
+                at = _tree.Value(node=value.key or value.node, where=_tree.join(value.where, key))
+                doc.report(at, f"missing key {_tree.quote(key)}: add it ({_EXAMPLES[key]})")
+    return found
+
+
+def items(doc: _tree.Doc, value: _tree.Value, *, hint: str = "") -> list[_tree.Value]:
+    """The items of a list; reports a value that is not a list."""
+    if not isinstance(value.node, nodes.SequenceNode):
+        advice = hint or 'one item per line starting with "- ", or [a, b]'
+        doc.report(value, f"expected a list, got {value.kind()}: write {advice}")
+        return []
+    return [
+        _tree.Value(node=node, where=f"{value.where}[{index}]")
+        for index, node in enumerate(value.node.value)
+    ]
+
+
+def text(doc: _tree.Doc, value: _tree.Value, *, empty_ok: bool = False) -> str:
+    """A scalar as typed (numbers and booleans included); reports lists, mappings, empties."""
+    if value.is_empty and empty_ok:
+        return ""
+    if value.is_empty or not isinstance(value.node, nodes.ScalarNode):
+        doc.report(value, f"expected a text value, got {value.kind()}: write it after the colon")
+        return ""
+    return str(value.node.value)
+
+
+_EXAMPLES = {
+    "version": "version: 1",
+    "article": "e.g. article: articles/back-spasms.txt",
+    "clinic": "the clinic's name, from, postal_address, booking_url, base_url and timezone",
+    "confirmation": "a template and a subject for the double opt-in email",
+    "causes": "the list of causes shown on the sign-up form, each with a slug and a label",
+    "sequences": "one sequence of steps per cause",
+    "name": "e.g. name: Winternheimer Chiropractic",
+    "from": 'e.g. from: "Clinic Name <tips@clinic.example>"',
+    "postal_address": "required in every email: the clinic's street address",
+    "booking_url": "e.g. booking_url: https://clinic.example/book",
+    "base_url": "where drip's web app answers, e.g. base_url: https://tips.clinic.example",
+    "timezone": "e.g. timezone: America/Chicago",
+    "days": "e.g. days: [mon, tue, wed, thu, fri]",
+    "start": 'e.g. start: "08:00"',
+    "end": 'e.g. end: "20:00"',
+    "template": "a file name in templates/emails/, e.g. template: tip.mjml.j2",
+    "subject": "the line patients see in their inbox",
+    "slug": "e.g. slug: muscle-injury",
+    "label": "the text shown on the sign-up form",
+    "steps": "the list of emails of this sequence",
+    "id": "a stable slug, e.g. id: heat-and-ice",
+    "after": "the delay after the previous step, e.g. after: 2d",
+}
