@@ -1,0 +1,181 @@
+"""The words and the YAML text of a proposal: safe scalars, subjects, preheaders, fixed blocks."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from drip import sequences
+
+PREHEADER_MAX = 100
+SUBJECT_MAX = 150
+ELLIPSIS = "…"
+
+_PLAIN = re.compile(r"[a-z][a-z0-9._/-]*")
+# Words a YAML 1.1 reader would turn into booleans or null if left unquoted.
+_RESERVED = frozenset(["y", "n", "yes", "no", "on", "off", "true", "false", "null"])
+# Characters YAML forbids raw in a stream, or reads as line breaks; JSON leaves them raw.
+_UNPRINTABLE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
+_TOPIC = re.compile(
+    r"(?:the\s+)?(?:causes?|treatments?|symptoms?|relief)"
+    r"(?:\s*(?:,|&|and)\s*(?:causes?|treatments?|symptoms?|relief))*\s+(?:for|of)\s+(?P<topic>.+)",
+    re.IGNORECASE,
+)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
+
+
+def quote(text: str) -> str:
+    """A double-quoted YAML scalar for any text (a JSON string, with YAML's few extras escaped)."""
+    quoted = json.dumps(text, ensure_ascii=False)
+    return _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", quoted)
+
+
+def scalar(text: str) -> str:
+    """`text` unquoted when YAML reads it back as the same string (slugs, paths), else quoted."""
+    if _PLAIN.fullmatch(text) and text not in _RESERVED:
+        return text
+    return quote(text)
+
+
+def unique(base: str, taken: set[str]) -> str:
+    """`base`, or `base-2`, `base-3`… if already taken; the result is added to `taken`."""
+    candidate, n = base, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{base}-{n}"
+    taken.add(candidate)
+    return candidate
+
+
+def sentence_case(title: str) -> str:
+    """`"Heat and Ice"` → `"Heat and ice"`; acronyms and words like `NSAIDs` keep their case."""
+    words = " ".join(title.split()).split(" ")
+    cased = [
+        w.lower() if i and w[:1].isupper() and w[1:].islower() else w for i, w in enumerate(words)
+    ]
+    return upper_first(" ".join(cased))
+
+
+def upper_first(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def lower_first(text: str) -> str:
+    """Lowercase the first letter unless the first word is an acronym (`NSAIDs`, `MRI`)."""
+    first = text.split(" ", 1)[0]
+    return text if first[1:2].isupper() else text[:1].lower() + text[1:]
+
+
+def topic(title: str) -> str:
+    """What an article is about: "Causes & Treatments for Back Spasms" → "Back spasms"."""
+    match = _TOPIC.fullmatch(" ".join(title.split()))
+    return sentence_case(match.group("topic") if match else title) or "Your health"
+
+
+def truncate(text: str, limit: int) -> str:
+    """`text` on one line, cut at a word boundary with "…" so that it fits in `limit` chars."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - len(ELLIPSIS) + 1].rsplit(" ", 1)[0]
+    if len(cut) > limit - len(ELLIPSIS):  # a single word longer than the limit
+        cut = cut[: limit - len(ELLIPSIS)]
+    return cut.rstrip(" ,;:.-–—") + ELLIPSIS
+
+
+def subject(text: str) -> str:
+    return truncate(text, SUBJECT_MAX)
+
+
+def first_sentence(body: str) -> str:
+    """The first sentence of a body's first paragraph, list markers removed."""
+    paragraph = next((p for p in body.split("\n\n") if p.strip()), "")
+    lines = [line.strip().removeprefix("- ") for line in paragraph.splitlines()]
+    return _SENTENCE_END.split(" ".join(" ".join(lines).split()), maxsplit=1)[0]
+
+
+def preheader(body: str, *, fallback: str) -> str:
+    """The inbox preview: the body's first sentence, at most 100 chars (or `fallback`)."""
+    return truncate(first_sentence(body) or fallback, PREHEADER_MAX)
+
+
+def header(article_path: str, topic_: str) -> list[str]:
+    """The comment block that opens the file and makes it its own documentation."""
+    return f"""\
+# sequences.yaml: which emails each patient gets, in which order, and when.
+#
+# Proposed by `drip generate` from {" ".join(article_path.split())}. It is yours to edit:
+# reorder, remove or add steps, rewrite subjects and preheaders. After every edit run
+#     drip check
+# It names any mistake as sequences.yaml:LINE:COLUMN before anything reaches a patient.
+#
+#   version          the format of this file; leave it at 1
+#   article          the article the emails quote, relative to this file
+#   clinic           who the emails come from; the postal address is in every footer
+#   send_window      days and hours emails may go out, in each patient's own time zone
+#   on_cause_change  when a patient changes their answer: switch (to the new cause's
+#                    sequence, skipping what they already had), restart, or ignore
+#   confirmation     the double opt-in email, sent right after sign-up
+#   causes           the answers to "what do you think causes your {lower_first(topic_)}?",
+#                    in the order of the sign-up form
+#   sequences        for each cause, its steps in order. Each step has:
+#     id             the step's name for good: patients part-way through a sequence are
+#                    tracked by id, so moving a step keeps it, and an id must never be
+#                    reused for different content (a new email gets a new id)
+#     after          the delay after the previous step (the first: after confirming),
+#                    like 90m, 36h, 3d, 2w or 1d12h
+#     template       the email layout, a file in templates/emails/
+#     subject        the subject line (one line, at most 150 characters)
+#     preheader      the preview text inboxes show after the subject
+#     content        the parts of the article the email carries, by slug
+#
+# Proposed delays: the welcome right after confirming (0m), a tip every 2 days (2d), the
+# closing 3 days after the last tip (3d).
+# Treatments are ordered by relevance to each cause, measured from the article's own words:
+# the comment above each tip gives the score (0 = no word in common, 1 = same text) and the
+# word stems the cause and the treatment share, the most telling first.
+""".splitlines()
+
+
+def clinic_block(clinic: sequences.Clinic, *, placeholder: bool) -> list[str]:
+    lines = ["clinic:"]
+    if placeholder:
+        lines.append(
+            "  # EDIT: placeholders. Put your clinic's real details here before going live."
+        )
+    lines += [
+        f"  name: {quote(clinic.name)}",
+        f"  from: {quote(clinic.from_address)}",
+    ]
+    if clinic.reply_to:
+        lines.append(f"  reply_to: {quote(clinic.reply_to)}")
+    else:
+        lines.append("  # reply_to: frontdesk@clinic.example     # optional: where replies go")
+    return [
+        *lines,
+        f"  postal_address: {quote(clinic.postal_address)}    # shown in every email's footer",
+        f"  booking_url: {quote(clinic.booking_url)}",
+        f"  base_url: {quote(clinic.base_url)}    # the web app: unsubscribe and preference links",
+        f"  timezone: {quote(clinic.timezone)}    # for patients who give none",
+    ]
+
+
+def settings_block(topic_: str, clinic_name: str, confirm_template: str) -> list[str]:
+    confirm = subject(f"Please confirm: tips on {lower_first(topic_)} from {clinic_name}")
+    return [
+        "send_window:    # in each patient's local time; the default is office days and hours",
+        "  days: [mon, tue, wed, thu, fri]",
+        '  start: "09:00"',
+        '  end: "18:00"',
+        "on_cause_change: switch    # switch | restart | ignore",
+        "confirmation:    # the double opt-in email",
+        f"  template: {confirm_template}",
+        f"  subject: {quote(confirm)}",
+    ]
+
+
+def causes_block(causes: list[tuple[str, str]]) -> list[str]:
+    lines = ["causes:    # as the sign-up form shows them, in this order"]
+    for slug, label in causes:
+        lines += [f"  - slug: {scalar(slug)}", f"    label: {quote(label)}"]
+    return lines
