@@ -1,0 +1,132 @@
+"""Personalise a rendered step for one patient and build the MIME message.
+
+This is the only place personal values enter an email: the placeholders of a `RenderedStep`
+are replaced in one pass (so a value can never introduce another placeholder), the first name
+HTML-escaped in the HTML part and stripped of control characters everywhere. Header values
+with a line break are refused; the pain cause is never put in a header.
+"""
+
+from __future__ import annotations
+
+import email.policy
+import hashlib
+import html
+import re
+import unicodedata
+from datetime import UTC, datetime
+from email import headerregistry, utils
+from email.message import EmailMessage
+from urllib.parse import urlsplit
+
+from drip import errors, sequences
+from drip.rendering import model
+
+POLICY = email.policy.SMTP  # CRLF line ends, as the message goes on the wire
+_PLACEHOLDER = re.compile(r"%%drip:([a-z_]+)%%")
+_MAX_NAME = 80
+
+
+def message_id(key: str, *, domain: str) -> str:
+    """`<32 hex digits@domain>` derived from `key`: a retry of the same delivery reuses it."""
+    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+    return f"<{digest}@{_header('Message-ID domain', domain)}>"
+
+
+def clean_name(first_name: str) -> str:
+    """The first name without control or format characters and with single spaces."""
+    kept = "".join(" " if _is_control(ch) else ch for ch in first_name)
+    return " ".join(kept.split())[:_MAX_NAME]
+
+
+def _is_control(ch: str) -> bool:
+    # Cc: C0/C1 controls incl. CR, LF, TAB; Cf: bidi overrides, zero-width; Zl/Zp: U+2028/9.
+    return unicodedata.category(ch) in {"Cc", "Cf", "Zl", "Zp"}
+
+
+def compose(
+    rendered: model.RenderedStep,
+    *,
+    clinic: sequences.Clinic,
+    recipient: model.Recipient,
+    links: model.Links,
+    message_id: str,
+    date: datetime,
+) -> EmailMessage:
+    """The multipart/alternative message (text, then HTML) for one recipient."""
+    name = clean_name(recipient.first_name)
+    values = _values(name, links)
+    escaped = {key: html.escape(value, quote=True) for key, value in values.items()}
+    message = EmailMessage(policy=POLICY)
+    message["From"] = _header("From", clinic.from_address)
+    message["To"] = headerregistry.Address(display_name=name, addr_spec=_addr_spec(recipient.email))
+    if clinic.reply_to:
+        message["Reply-To"] = _header("Reply-To", clinic.reply_to)
+    message["Subject"] = _header("Subject", _fill(rendered.subject, values))
+    message["Date"] = utils.format_datetime(_utc(date))
+    message["Message-ID"] = _header("Message-ID", message_id)
+    message["List-Unsubscribe"] = f"<{values[model.UNSUBSCRIBE]}>"
+    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    message.set_content(_fill(rendered.text, values))
+    message.add_alternative(_fill(rendered.html, escaped), subtype="html", cte="quoted-printable")
+    return message
+
+
+def _values(name: str, links: model.Links) -> dict[str, str]:
+    values = {
+        model.FIRST_NAME: name,
+        model.GREETING: f"Hi {name}," if name else "Hello,",
+        model.UNSUBSCRIBE: _url("unsubscribe link", links.unsubscribe),
+        model.PREFERENCES: _url("preferences link", links.preferences),
+    }
+    if links.confirm is not None:
+        values[model.CONFIRM] = _url("confirm link", links.confirm)
+    return values
+
+
+def _fill(template: str, values: dict[str, str]) -> str:
+    def replace(match: re.Match[str]) -> str:
+        key = match.group(1)
+        if key not in values:
+            raise errors.RenderError(
+                f"the email uses %%drip:{key}%% but no value was given for it "
+                "(links.confirm is only for the confirmation email)"
+            )
+        return values[key]
+
+    return _PLACEHOLDER.sub(replace, template)
+
+
+def _header(field: str, value: str) -> str:
+    if any(ch in value for ch in "\r\n\x00") or any(_is_control(ch) for ch in value):
+        raise errors.HeaderInjectionError(
+            f"{field} {value!r} contains a line break or control character; "
+            "header values must be one line"
+        )
+    return value
+
+
+def _addr_spec(address: str) -> str:
+    _header("To", address)
+    try:
+        parsed = headerregistry.Address(addr_spec=address)
+    except (ValueError, IndexError) as exc:
+        raise errors.InvalidInput(f"{address!r} is not a valid email address: {exc}") from exc
+    if parsed.addr_spec != address.strip() or not parsed.username or "." not in parsed.domain:
+        raise errors.InvalidInput(
+            f"{address!r} is not a single valid email address like name@example.com"
+        )
+    return parsed.addr_spec
+
+
+def _url(field: str, url: str) -> str:
+    _header(field, url)
+    parts = urlsplit(url)
+    if parts.scheme not in {"https", "http"} or not parts.netloc or any(c.isspace() for c in url):
+        raise errors.InvalidInput(f"the {field} {url!r} must be an absolute https:// URL")
+    return url
+
+
+def _utc(date: datetime) -> datetime:
+    if date.tzinfo is None:
+        raise errors.InvalidInput(f"the Date {date.isoformat()} must be timezone-aware (UTC)")
+    return date.astimezone(UTC)

@@ -1,0 +1,101 @@
+"""The values rendering works with: recipients, links, rendered steps and content blocks.
+
+A `RenderedStep` is subscriber-independent. Personal values stand in it as placeholders
+(`%%drip:first_name%%`, `%%drip:unsubscribe%%`, …) that MJML passes through untouched and
+autoescaping leaves alone; `drip.rendering.compose` fills them in per subscriber.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+def placeholder(name: str) -> str:
+    """The marker a personal value stands as in a rendered step: `%%drip:NAME%%`."""
+    return f"%%drip:{name}%%"
+
+
+# The personal fields a template may use, by name; each is substituted by `compose`.
+FIRST_NAME = "first_name"  # the sanitised first name, possibly empty
+GREETING = "greeting"  # the whole greeting: "Hi Sam," or "Hello," when no name is known
+UNSUBSCRIBE = "unsubscribe"
+PREFERENCES = "preferences"
+CONFIRM = "confirm"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Recipient:
+    """Who an email goes to; `first_name` may be empty."""
+
+    email: str
+    first_name: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Links:
+    """A subscriber's signed links, absolute https URLs; `confirm` only for the opt-in email."""
+
+    unsubscribe: str
+    preferences: str
+    confirm: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class RenderedStep:
+    """One step's email, rendered once, with placeholders for the personal fields."""
+
+    subject: str
+    preheader: str
+    html: str
+    text: str
+
+
+class PartKind(StrEnum):
+    PARAGRAPH = "paragraph"
+    LIST = "list"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Part:
+    """A paragraph (`text`) or a bulleted list (`entries`) of a content block."""
+
+    kind: PartKind
+    text: str = ""
+    entries: tuple[str, ...] = ()
+
+    @property
+    def is_list(self) -> bool:
+        return self.kind is PartKind.LIST
+
+
+@dataclass(frozen=True, kw_only=True)
+class Block:
+    """A resolved content reference: a section or item of the article, ready for templates.
+
+    `level` is 1 for the referenced section or item itself and 2 for the items listed under a
+    referenced section.
+    """
+
+    slug: str
+    title: str
+    parts: tuple[Part, ...]
+    level: int = 1
+
+    @property
+    def paragraphs(self) -> list[str]:
+        """The plain paragraphs' text, without the lists."""
+        return [p.text for p in self.parts if not p.is_list]
+
+
+SAMPLE_RECIPIENT = Recipient(email="sample.patient@example.com", first_name="Sam")
+
+
+def sample_links(base_url: str) -> Links:
+    """Links for previews and tests, on the clinic's web app, with a sample token."""
+    base = base_url.rstrip("/")
+    return Links(
+        unsubscribe=f"{base}/u/SAMPLE-TOKEN",
+        preferences=f"{base}/p/SAMPLE-TOKEN",
+        confirm=f"{base}/c/SAMPLE-TOKEN",
+    )
