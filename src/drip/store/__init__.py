@@ -1,0 +1,53 @@
+"""Persistence: SQLAlchemy tables, Alembic migrations and the `Store` port.
+
+Nothing outside this package sees an ORM object or a session: operations return the frozen
+values below.
+"""
+
+from __future__ import annotations
+
+from drip.store.store import Store
+from drip.store.values import (
+    CONFIRM_SEQUENCE,
+    CONFIRM_STEP,
+    AlreadySubscribed,
+    Claim,
+    Consent,
+    DeliveryState,
+    EnrollmentState,
+    Event,
+    EventKind,
+    Planned,
+    Status,
+    StepStat,
+    Subscriber,
+    SubscriberState,
+    Suppressed,
+    SuppressionReason,
+    comparable_email,
+    email_hash,
+    normalise_email,
+)
+
+__all__ = [
+    "CONFIRM_SEQUENCE",
+    "CONFIRM_STEP",
+    "AlreadySubscribed",
+    "Claim",
+    "Consent",
+    "DeliveryState",
+    "EnrollmentState",
+    "Event",
+    "EventKind",
+    "Planned",
+    "Status",
+    "StepStat",
+    "Store",
+    "Subscriber",
+    "SubscriberState",
+    "Suppressed",
+    "SuppressionReason",
+    "comparable_email",
+    "email_hash",
+    "normalise_email",
+]

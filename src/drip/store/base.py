@@ -1,0 +1,75 @@
+"""The engine, transactions and migrations: what every group of store operations builds on."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+
+_READ_ONLY = "drip_read_only"
+
+
+class StoreBase:
+    """Owns the engine. Each operation runs in one short transaction of its own."""
+
+    def __init__(self, url: str, **engine_options: Any) -> None:
+        self._engine = sa.create_engine(url, **engine_options)
+        self._sqlite = self._engine.dialect.name == "sqlite"
+        if self._sqlite:
+            _configure_sqlite(self._engine)
+
+    @property
+    def engine(self) -> sa.Engine:
+        return self._engine
+
+    def upgrade(self) -> None:
+        """Run the packaged Alembic migrations up to head (a no-op when already there)."""
+        with self._engine.begin() as conn:
+            cfg = alembic_config()
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self._engine.dispose()
+
+    @contextmanager
+    def _write(self) -> Iterator[sa.Connection]:
+        with self._engine.begin() as conn:
+            yield conn
+
+    @contextmanager
+    def _read(self) -> Iterator[sa.Connection]:
+        with self._engine.connect().execution_options(**{_READ_ONLY: True}) as conn, conn.begin():
+            yield conn
+
+
+def alembic_config() -> Config:
+    """An Alembic Config built in code, pointing at the migrations shipped in the package."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(resources.files("drip") / "migrations"))
+    return cfg
+
+
+def _configure_sqlite(engine: sa.Engine) -> None:
+    # pysqlite's own transaction handling is switched off so that every write transaction can
+    # start with BEGIN IMMEDIATE: it takes the write lock up front (waiting up to busy_timeout)
+    # instead of failing with "database is locked" when a read turns into a write.
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(conn: sa.Connection) -> None:
+        read_only = conn.get_execution_options().get(_READ_ONLY, False)
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")

@@ -1,0 +1,236 @@
+"""The outbox: queueing deliveries, claiming due ones with a lease, and giving leases back.
+
+A delivery row is unique per (subscriber, sequence, step id), forever: queueing a step twice
+is a no-op, so no step can be sent twice. The one exception is a *cancelled* row (a cause
+switch or a stop cancelled it before sending), which queueing again revives.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from drip.store import base, models, rows, values
+
+D, Sub, Enr = models.DeliveryRow, models.SubscriberRow, models.EnrollmentRow
+DS = values.DeliveryState
+
+_CLAIM_COLUMNS = (
+    D.id,
+    D.uid.label("delivery_uid"),
+    D.subscriber_id,
+    Sub.uid.label("subscriber_uid"),
+    Sub.email,
+    Sub.first_name,
+    Sub.timezone,
+    Sub.state,
+    D.sequence,
+    D.step_id,
+    D.due_at,
+    D.attempts,
+    D.lease_owner,
+    D.lease_expires_at,
+)
+
+
+class OutboxOps(base.StoreBase):
+    def enroll(
+        self, subscriber_id: int, *, sequence: str, first: values.Planned, now: datetime
+    ) -> None:
+        """Start (or restart a stopped) enrollment and queue its first delivery, atomically."""
+        with self._write() as conn:
+            conn.execute(
+                rows.insert(conn, Enr)
+                .values(
+                    subscriber_id=subscriber_id,
+                    sequence=sequence,
+                    state=values.EnrollmentState.ACTIVE,
+                    started_at=now,
+                    updated_at=now,
+                )
+                .on_conflict_do_update(
+                    index_elements=["subscriber_id", "sequence"],
+                    set_={"state": values.EnrollmentState.ACTIVE, "updated_at": now},
+                    where=Enr.state == values.EnrollmentState.STOPPED,
+                )
+            )
+            queue(conn, subscriber_id, sequence, first, now=now)
+            rows.add_event(
+                conn, subscriber_id, values.EventKind.ENROLLED, now=now, sequence=sequence
+            )
+
+    def queue_confirmation(self, subscriber_id: int, *, due_at: datetime, now: datetime) -> None:
+        """Queue the double opt-in email; queueing it again changes nothing."""
+        planned = values.Planned(step_id=values.CONFIRM_STEP, due_at=due_at)
+        with self._write() as conn:
+            queue(conn, subscriber_id, values.CONFIRM_SEQUENCE, planned, now=now)
+
+    def stop_enrollment(self, subscriber_id: int, *, sequence: str, now: datetime) -> int:
+        """Stop an active enrollment and cancel its pending deliveries; returns how many."""
+        with self._write() as conn:
+            conn.execute(
+                sa.update(Enr)
+                .where(
+                    Enr.subscriber_id == subscriber_id,
+                    Enr.sequence == sequence,
+                    Enr.state == values.EnrollmentState.ACTIVE,
+                )
+                .values(state=values.EnrollmentState.STOPPED, updated_at=now)
+            )
+            cancelled = conn.execute(
+                sa.update(D)
+                .where(D.subscriber_id == subscriber_id, D.sequence == sequence)
+                .where(D.state == DS.PENDING)
+                .values(state=DS.CANCELLED)
+                .returning(D.id)
+            )
+            return len(cancelled.all())
+
+    def claim_due(
+        self, *, now: datetime, limit: int, owner: str, lease_seconds: int
+    ) -> list[values.Claim]:
+        """Lease up to `limit` due deliveries to `owner`, oldest first.
+
+        Only deliveries of active subscribers are claimed (and the confirmation email of
+        pending ones): a paused subscriber's deliveries wait, untouched, for the resume.
+        """
+        due = (
+            sa.select(D.id)
+            .join(Sub, Sub.id == D.subscriber_id)
+            .where(D.state == DS.PENDING, D.due_at <= now, claimable())
+            .order_by(D.due_at, D.id)
+            .limit(limit)
+        )
+        with self._write() as conn:
+            if self._sqlite:
+                # BEGIN IMMEDIATE serialises writers: this single UPDATE sees committed claims.
+                chosen: sa.ColumnElement[bool] = D.id.in_(due.correlate(None).scalar_subquery())
+            else:
+                locked = due.with_for_update(skip_locked=True, of=D)
+                chosen = D.id.in_(conn.execute(locked).scalars().all())
+            claimed = conn.execute(
+                sa.update(D)
+                .where(chosen, D.state == DS.PENDING)
+                .values(
+                    state=DS.SENDING,
+                    lease_owner=owner,
+                    lease_expires_at=now + timedelta(seconds=lease_seconds),
+                )
+                .returning(D.id)
+            ).scalars()
+            query = (
+                sa.select(*_CLAIM_COLUMNS)
+                .join(Sub, Sub.id == D.subscriber_id)
+                .where(D.id.in_(list(claimed)))
+                .order_by(D.due_at, D.id)
+            )
+            return [_to_claim(row) for row in conn.execute(query).mappings()]
+
+    def release(self, owner: str) -> int:
+        """Graceful stop: hand this owner's unfinished claims back to the queue."""
+        with self._write() as conn:
+            released = conn.execute(
+                sa.update(D)
+                .where(D.state == DS.SENDING, D.lease_owner == owner)
+                .values(state=DS.PENDING, lease_owner=None, lease_expires_at=None)
+                .returning(D.id)
+            )
+            return len(released.all())
+
+    def rescue_expired(self, *, now: datetime) -> int:
+        """Put deliveries whose lease expired (a worker died) back in the queue."""
+        with self._write() as conn:
+            rescued = conn.execute(
+                sa.update(D)
+                .where(D.state == DS.SENDING, D.lease_expires_at < now)
+                .values(state=DS.PENDING, lease_owner=None, lease_expires_at=None)
+                .returning(D.subscriber_id, D.sequence, D.step_id)
+            ).all()
+            for row in rescued:
+                rows.add_event(
+                    conn,
+                    row.subscriber_id,
+                    values.EventKind.RETRIED,
+                    now=now,
+                    sequence=row.sequence,
+                    step_id=row.step_id,
+                    detail="lease expired",
+                )
+            return len(rescued)
+
+    def subscriber_state(self, subscriber_id: int) -> values.SubscriberState | None:
+        """The subscriber's state now (read at send time, not trusted from the claim)."""
+        with self._read() as conn:
+            query = sa.select(Sub.state).where(Sub.id == subscriber_id)
+            state: values.SubscriberState | None = conn.execute(query).scalar_one_or_none()
+            return state
+
+    def sent_step_ids(self, subscriber_id: int, sequence: str) -> frozenset[str]:
+        with self._read() as conn:
+            query = sa.select(D.step_id).where(
+                D.subscriber_id == subscriber_id, D.sequence == sequence, D.state == DS.SENT
+            )
+            return frozenset(conn.execute(query).scalars())
+
+
+def claimable() -> sa.ColumnElement[bool]:
+    """Whose deliveries a worker may claim: active subscribers, and pending ones' opt-in."""
+    return sa.or_(
+        Sub.state == values.SubscriberState.ACTIVE,
+        sa.and_(Sub.state == values.SubscriberState.PENDING, D.sequence == values.CONFIRM_SEQUENCE),
+    )
+
+
+def queue(
+    conn: sa.Connection,
+    subscriber_id: int,
+    sequence: str,
+    planned: values.Planned,
+    *,
+    now: datetime,
+) -> None:
+    """Insert a pending delivery; an existing one stays as it is unless it was cancelled."""
+    conn.execute(
+        rows.insert(conn, D)
+        .values(
+            uid=uuid.uuid4().hex,
+            subscriber_id=subscriber_id,
+            sequence=sequence,
+            step_id=planned.step_id,
+            due_at=planned.due_at,
+            state=DS.PENDING,
+            attempts=0,
+            created_at=now,
+        )
+        .on_conflict_do_update(
+            index_elements=["subscriber_id", "sequence", "step_id"],
+            set_={
+                "state": DS.PENDING,
+                "due_at": planned.due_at,
+                "attempts": 0,
+                "last_error": None,
+            },
+            where=D.state == DS.CANCELLED,
+        )
+    )
+
+
+def _to_claim(m: sa.RowMapping) -> values.Claim:
+    return values.Claim(
+        delivery_id=m["id"],
+        delivery_uid=m["delivery_uid"],
+        subscriber_id=m["subscriber_id"],
+        subscriber_uid=m["subscriber_uid"],
+        email=m["email"],
+        first_name=m["first_name"],
+        timezone=m["timezone"],
+        state=m["state"],
+        sequence=m["sequence"],
+        step_id=m["step_id"],
+        due_at=m["due_at"],
+        attempts=m["attempts"],
+        lease_owner=m["lease_owner"],
+        lease_expires_at=m["lease_expires_at"],
+    )

@@ -1,0 +1,136 @@
+"""Recording what happened to a claimed delivery, fenced by its lease.
+
+Every operation here first runs `UPDATE … WHERE id = ? AND lease_owner = ? AND state =
+'sending'`. If that touches no row, the lease was lost (rescued after expiry, and maybe
+claimed by another worker): the stale worker's outcome is dropped and False returned.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from drip.store import base, models, outbox, rows, values
+
+D, Enr = models.DeliveryRow, models.EnrollmentRow
+DS, ES = values.DeliveryState, values.EnrollmentState
+
+
+class OutcomeOps(base.StoreBase):
+    def mark_sent(
+        self,
+        delivery_id: int,
+        *,
+        owner: str,
+        now: datetime,
+        message_id: str,
+        next: values.Planned | None,
+    ) -> bool:
+        """Record the send and, in the same transaction, queue the next step or complete."""
+        with self._write() as conn:
+            row = _fence(
+                conn, delivery_id, owner, state=DS.SENT, sent_at=now, message_id=message_id
+            )
+            if row is None:
+                return False
+            _event(conn, row, values.EventKind.SENT, now=now)
+            _advance(conn, row, next, now=now)
+            return True
+
+    def mark_retry(
+        self, delivery_id: int, *, owner: str, now: datetime, error: str, retry_at: datetime
+    ) -> bool:
+        """A temporary failure: back to pending, due again at `retry_at`."""
+        with self._write() as conn:
+            row = _fence(
+                conn,
+                delivery_id,
+                owner,
+                state=DS.PENDING,
+                due_at=retry_at,
+                attempts=D.attempts + 1,
+                last_error=error,
+                lease_owner=None,
+            )
+            if row is None:
+                return False
+            _event(conn, row, values.EventKind.RETRIED, now=now, detail=error)
+            return True
+
+    def mark_failed(self, delivery_id: int, *, owner: str, now: datetime, error: str) -> bool:
+        """A permanent failure: the delivery ends as failed, with the reason."""
+        with self._write() as conn:
+            row = _fence(
+                conn, delivery_id, owner, state=DS.FAILED, attempts=D.attempts + 1, last_error=error
+            )
+            if row is None:
+                return False
+            _event(conn, row, values.EventKind.FAILED, now=now, detail=error)
+            return True
+
+    def mark_suppressed(self, delivery_id: int, *, owner: str, now: datetime, reason: str) -> bool:
+        """Not sent on purpose (the subscriber left, or the address is suppressed)."""
+        with self._write() as conn:
+            row = _fence(conn, delivery_id, owner, state=DS.SUPPRESSED, last_error=reason)
+            if row is None:
+                return False
+            _event(conn, row, values.EventKind.SUPPRESSED, now=now, detail=reason)
+            return True
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Fenced:
+    subscriber_id: int
+    sequence: str
+    step_id: str
+
+
+def _fence(conn: sa.Connection, delivery_id: int, owner: str, **changes: Any) -> _Fenced | None:
+    update = (
+        sa.update(D)
+        .where(D.id == delivery_id, D.lease_owner == owner, D.state == DS.SENDING)
+        .values(lease_expires_at=None, **changes)
+        .returning(D.subscriber_id, D.sequence, D.step_id)
+    )
+    row = conn.execute(update).one_or_none()
+    if row is None:
+        return None
+    return _Fenced(subscriber_id=row.subscriber_id, sequence=row.sequence, step_id=row.step_id)
+
+
+def _event(
+    conn: sa.Connection,
+    row: _Fenced,
+    kind: values.EventKind,
+    *,
+    now: datetime,
+    detail: str | None = None,
+) -> None:
+    rows.add_event(
+        conn,
+        row.subscriber_id,
+        kind,
+        now=now,
+        sequence=row.sequence,
+        step_id=row.step_id,
+        detail=detail,
+    )
+
+
+def _advance(
+    conn: sa.Connection, row: _Fenced, next: values.Planned | None, *, now: datetime
+) -> None:
+    """Move the enrollment past the step just sent (the confirmation has no enrollment)."""
+    mine = sa.and_(Enr.subscriber_id == row.subscriber_id, Enr.sequence == row.sequence)
+    state = conn.execute(sa.select(Enr.state).where(mine)).scalar_one_or_none()
+    if state is None:
+        return
+    changes: dict[str, Any] = {"last_step_id": row.step_id, "updated_at": now}
+    if state is ES.ACTIVE and next is not None:
+        outbox.queue(conn, row.subscriber_id, row.sequence, next, now=now)
+    elif state is ES.ACTIVE:
+        changes["state"] = ES.COMPLETED
+    conn.execute(sa.update(Enr).where(mine).values(**changes))

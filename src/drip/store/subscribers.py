@@ -1,0 +1,221 @@
+"""Subscriber operations: sign-up, confirmation, state changes, cause changes, erasure."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from drip import errors
+from drip.store import base, models, rows, values
+
+S = values.SubscriberState
+_Row = models.SubscriberRow
+
+# set_state: the states each target may be reached from (unsubscribe/bounce: from any).
+_FROM: dict[values.SubscriberState, frozenset[values.SubscriberState]] = {
+    S.PAUSED: frozenset({S.ACTIVE, S.PAUSED}),
+    S.ACTIVE: frozenset({S.PAUSED, S.ACTIVE}),
+    S.UNSUBSCRIBED: frozenset({S.PENDING, S.ACTIVE, S.PAUSED, S.UNSUBSCRIBED, S.BOUNCED}),
+    S.BOUNCED: frozenset({S.PENDING, S.ACTIVE, S.PAUSED, S.UNSUBSCRIBED, S.BOUNCED}),
+}
+_DEFAULT_EVENT = {
+    S.PAUSED: values.EventKind.PAUSED,
+    S.ACTIVE: values.EventKind.RESUMED,
+    S.UNSUBSCRIBED: values.EventKind.UNSUBSCRIBED,
+    S.BOUNCED: values.EventKind.SUPPRESSED,
+}
+_SUPPRESS_AS = {
+    S.UNSUBSCRIBED: values.SuppressionReason.UNSUBSCRIBED,
+    S.BOUNCED: values.SuppressionReason.BOUNCED,
+}
+
+
+class SubscriberOps(base.StoreBase):
+    def add_subscriber(
+        self,
+        *,
+        email: str,
+        first_name: str,
+        cause: str,
+        timezone: str,
+        consent: values.Consent,
+        now: datetime,
+        confirmed: bool,
+    ) -> values.Subscriber:
+        """Record a sign-up (pending, or active when consent was confirmed elsewhere).
+
+        Raises Suppressed for a suppressed address, AlreadySubscribed for a known one.
+        """
+        address = values.normalise_email(email)
+        try:
+            with self._write() as conn:
+                self._refuse_known(conn, address)
+                new_id = conn.execute(
+                    sa.insert(_Row)
+                    .values(
+                        uid=uuid.uuid4().hex,
+                        email=address,
+                        email_normalised=address.lower(),
+                        first_name=first_name.strip(),
+                        cause=cause,
+                        timezone=timezone,
+                        state=S.ACTIVE if confirmed else S.PENDING,
+                        consent_at=consent.at or now,
+                        consent_source=consent.source,
+                        consent_text=consent.text,
+                        consent_ip=consent.ip,
+                        created_at=now,
+                        confirmed_at=now if confirmed else None,
+                        updated_at=now,
+                    )
+                    .returning(_Row.id)
+                ).scalar_one()
+                rows.add_event(
+                    conn, new_id, values.EventKind.SUBSCRIBED, now=now, detail=consent.source
+                )
+                if confirmed:
+                    rows.add_event(conn, new_id, values.EventKind.CONFIRMED, now=now)
+                return _get(conn, _Row.id == new_id)
+        except sa.exc.IntegrityError:
+            # Another sign-up with the same address won the race between check and insert.
+            with self._read() as conn:
+                self._refuse_known(conn, address)
+            raise
+
+    def subscriber_by_email(self, email: str) -> values.Subscriber | None:
+        with self._read() as conn:
+            return _find(conn, _Row.email_normalised == values.comparable_email(email))
+
+    def subscriber_by_uid(self, uid: str) -> values.Subscriber | None:
+        with self._read() as conn:
+            return _find(conn, _Row.uid == uid)
+
+    def confirm(self, uid: str, *, now: datetime) -> values.Subscriber:
+        """Double opt-in: pending → active. Confirming an active subscriber changes nothing."""
+        with self._write() as conn:
+            found = _by_uid(conn, uid)
+            if found.state is S.ACTIVE:
+                return found
+            if found.state is not S.PENDING:
+                raise errors.InvalidInput(
+                    f"subscriber {uid} is {found.state.value} and cannot be confirmed; "
+                    "they can sign up again from the form"
+                )
+            _update(conn, found.id, state=S.ACTIVE, confirmed_at=now, updated_at=now)
+            rows.add_event(conn, found.id, values.EventKind.CONFIRMED, now=now)
+            return _get(conn, _Row.id == found.id)
+
+    def set_state(
+        self,
+        uid: str,
+        state: values.SubscriberState,
+        *,
+        now: datetime,
+        event: values.EventKind | None = None,
+    ) -> values.Subscriber:
+        """Pause, resume (→ active), unsubscribe or mark bounced; a repeat changes nothing.
+
+        Unsubscribe and bounce also add a suppression, cancel pending deliveries and stop
+        enrollments. Pausing keeps pending deliveries: they are not claimed until resumed.
+        """
+        allowed = _FROM.get(state)
+        if allowed is None:
+            raise errors.InvalidInput(
+                f"state {state.value!r} cannot be set directly "
+                "(use confirm() for active-after-pending, erase() for erasure)"
+            )
+        with self._write() as conn:
+            found = _by_uid(conn, uid)
+            if found.state is state:
+                return found
+            if found.state not in allowed:
+                raise errors.InvalidInput(
+                    f"subscriber {uid} is {found.state.value} and cannot become {state.value}"
+                )
+            _update(conn, found.id, state=state, updated_at=now)
+            rows.add_event(conn, found.id, event or _DEFAULT_EVENT[state], now=now)
+            if state in _SUPPRESS_AS:
+                hashed = values.email_hash(found.email)
+                rows.suppress(conn, hashed, _SUPPRESS_AS[state], now=now)
+                _stop_everything(conn, found.id, now=now)
+            return _get(conn, _Row.id == found.id)
+
+    def change_cause(self, uid: str, cause: str, *, now: datetime) -> values.Subscriber:
+        """Record a new cause. Enrollments are the caller's to switch (policy in the YAML)."""
+        with self._write() as conn:
+            found = _by_uid(conn, uid)
+            if found.cause == cause:
+                return found
+            _update(conn, found.id, cause=cause, updated_at=now)
+            # The event says that the cause changed, never to what: it is health data.
+            rows.add_event(conn, found.id, values.EventKind.CAUSE_CHANGED, now=now)
+            return _get(conn, _Row.id == found.id)
+
+    def erase(self, uid: str, *, now: datetime) -> None:
+        """Delete everything personal; keep a hashed suppression and anonymised events."""
+        with self._write() as conn:
+            found = _by_uid(conn, uid)
+            hashed = values.email_hash(found.email)
+            rows.suppress(conn, hashed, values.SuppressionReason.ERASED, now=now)
+            conn.execute(
+                sa.update(models.EventRow)
+                .where(models.EventRow.subscriber_id == found.id)
+                .values(subscriber_id=None, sequence=None, step_id=None, detail=None)
+            )
+            for table in (models.DeliveryRow, models.EnrollmentRow):
+                conn.execute(sa.delete(table).where(table.subscriber_id == found.id))
+            conn.execute(sa.delete(_Row).where(_Row.id == found.id))
+            rows.add_event(conn, None, values.EventKind.ERASED, now=now)
+
+    def is_suppressed(self, email: str) -> bool:
+        with self._read() as conn:
+            return rows.suppression_reason(conn, values.email_hash(email)) is not None
+
+    def _refuse_known(self, conn: sa.Connection, address: str) -> None:
+        reason = rows.suppression_reason(conn, values.email_hash(address))
+        if reason is not None:
+            raise values.Suppressed(address, reason)
+        existing = _find(conn, _Row.email_normalised == address.lower())
+        if existing is not None:
+            raise values.AlreadySubscribed(address, existing.state)
+
+
+def _find(conn: sa.Connection, where: sa.ColumnElement[bool]) -> values.Subscriber | None:
+    row = conn.execute(sa.select(_Row.__table__).where(where)).one_or_none()
+    return None if row is None else rows.to_subscriber(row)
+
+
+def _get(conn: sa.Connection, where: sa.ColumnElement[bool]) -> values.Subscriber:
+    found = _find(conn, where)
+    if found is None:  # only after a write in the same transaction: cannot happen
+        raise errors.NotFound("the subscriber just written is gone")
+    return found
+
+
+def _by_uid(conn: sa.Connection, uid: str) -> values.Subscriber:
+    found = _find(conn, _Row.uid == uid)
+    if found is None:
+        raise errors.NotFound(
+            f"no subscriber with id {uid!r}: the link may be old, or their data erased"
+        )
+    return found
+
+
+def _update(conn: sa.Connection, subscriber_id: int, **changes: object) -> None:
+    conn.execute(sa.update(_Row).where(_Row.id == subscriber_id).values(**changes))
+
+
+def _stop_everything(conn: sa.Connection, subscriber_id: int, *, now: datetime) -> None:
+    d, e = models.DeliveryRow, models.EnrollmentRow
+    conn.execute(
+        sa.update(d)
+        .where(d.subscriber_id == subscriber_id, d.state == values.DeliveryState.PENDING)
+        .values(state=values.DeliveryState.CANCELLED)
+    )
+    conn.execute(
+        sa.update(e)
+        .where(e.subscriber_id == subscriber_id, e.state == values.EnrollmentState.ACTIVE)
+        .values(state=values.EnrollmentState.STOPPED, updated_at=now)
+    )

@@ -1,0 +1,219 @@
+"""The values the store hands out: frozen dataclasses and Enums, never ORM objects.
+
+Email helpers live here too, because the store and its callers must agree on what "the same
+address" means: the domain is case-insensitive by RFC 5321, and in practice every mailbox
+provider treats the local part case-insensitively as well, so addresses are compared (and
+hashed for suppressions) lower-cased, while the address is kept as the person typed it.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+
+from drip import errors
+
+CONFIRM_SEQUENCE = "_confirm"
+CONFIRM_STEP = "confirm"
+
+
+class SubscriberState(enum.Enum):
+    PENDING = "pending"
+    ACTIVE = "active"
+    PAUSED = "paused"
+    UNSUBSCRIBED = "unsubscribed"
+    BOUNCED = "bounced"
+    ERASED = "erased"
+
+
+class EnrollmentState(enum.Enum):
+    ACTIVE = "active"
+    COMPLETED = "completed"
+    STOPPED = "stopped"
+
+
+class DeliveryState(enum.Enum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    SUPPRESSED = "suppressed"
+    CANCELLED = "cancelled"
+
+
+class EventKind(enum.Enum):
+    SUBSCRIBED = "subscribed"
+    CONFIRMED = "confirmed"
+    ENROLLED = "enrolled"
+    SENT = "sent"
+    FAILED = "failed"
+    RETRIED = "retried"
+    SUPPRESSED = "suppressed"
+    UNSUBSCRIBED = "unsubscribed"
+    PAUSED = "paused"
+    RESUMED = "resumed"
+    CAUSE_CHANGED = "cause_changed"
+    ERASED = "erased"
+    IMPORTED = "imported"
+
+
+class SuppressionReason(enum.Enum):
+    UNSUBSCRIBED = "unsubscribed"
+    BOUNCED = "bounced"
+    COMPLAINED = "complained"
+    ERASED = "erased"
+    MANUAL = "manual"
+
+
+class AlreadySubscribed(errors.InvalidInput):
+    """This address is already subscribed."""
+
+    def __init__(self, email: str, state: SubscriberState) -> None:
+        super().__init__(
+            f"{email!r} is already subscribed (state: {state.value}); "
+            "use the preferences page to change the cause or resume"
+        )
+        self.state = state
+
+
+class Suppressed(errors.InvalidInput):
+    """This address is on the suppression list."""
+
+    def __init__(self, email: str, reason: SuppressionReason) -> None:
+        super().__init__(
+            f"{email!r} is on the suppression list ({reason.value}); "
+            "it can only subscribe again if the suppression is lifted"
+        )
+        self.reason = reason
+
+
+@dataclass(frozen=True, kw_only=True)
+class Consent:
+    """What the person agreed to: when, on which form, the exact wording shown, from where."""
+
+    source: str
+    text: str
+    ip: str | None = None
+    at: datetime | None = None  # None: consent given at sign-up (the `now` of add_subscriber)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Planned:
+    """The next delivery to queue: a step of the enrollment's sequence and when it is due."""
+
+    step_id: str
+    due_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class Subscriber:
+    id: int
+    uid: str
+    email: str
+    first_name: str
+    cause: str
+    timezone: str
+    state: SubscriberState
+    consent: Consent
+    created_at: datetime
+    confirmed_at: datetime | None
+    updated_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class Claim:
+    """A delivery claimed for sending, with what the sender needs about the subscriber."""
+
+    delivery_id: int
+    delivery_uid: str  # stable across retries: the Message-ID is derived from it
+    subscriber_id: int
+    subscriber_uid: str
+    email: str
+    first_name: str
+    timezone: str
+    state: SubscriberState
+    sequence: str
+    step_id: str
+    due_at: datetime
+    attempts: int
+    lease_owner: str
+    lease_expires_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class Event:
+    id: int
+    subscriber_id: int | None
+    kind: EventKind
+    at: datetime
+    sequence: str | None
+    step_id: str | None
+    detail: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Status:
+    """Counts for `drip status` and the metrics endpoint."""
+
+    subscribers: dict[SubscriberState, int]
+    deliveries: dict[DeliveryState, int]
+    due_now: int
+    held: int  # pending deliveries of paused subscribers: kept, sent after resume
+    next_due: datetime | None  # earliest pending delivery that a worker may claim
+
+    def to_json(self) -> dict[str, object]:
+        """Plain JSON-ready values (`drip status --json`, the metrics endpoint)."""
+        return {
+            "subscribers": {state.value: n for state, n in self.subscribers.items()},
+            "deliveries": {state.value: n for state, n in self.deliveries.items()},
+            "due_now": self.due_now,
+            "held": self.held,
+            "next_due": None if self.next_due is None else self.next_due.isoformat(),
+        }
+
+    def describe(self) -> str:
+        """A few human lines for `drip status`."""
+
+        def counts(found: dict[SubscriberState, int] | dict[DeliveryState, int]) -> str:
+            return ", ".join(f"{state.value} {n}" for state, n in found.items() if n) or "none"
+
+        next_due = "nothing queued" if self.next_due is None else self.next_due.isoformat()
+        return "\n".join(
+            [
+                f"subscribers: {counts(self.subscribers)}",
+                f"deliveries:  {counts(self.deliveries)}",
+                f"due now:     {self.due_now} (held for paused subscribers: {self.held})",
+                f"next due:    {next_due}",
+            ]
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class StepStat:
+    """How a step performs: sends, failures, and unsubscribes whose last email was this one."""
+
+    sequence: str
+    step_id: str
+    sent: int
+    failed: int
+    unsubscribed_after: int
+
+
+def normalise_email(email: str) -> str:
+    """Strip and lower-case the domain; the local part stays as typed."""
+    local, at, domain = email.strip().rpartition("@")
+    if not at or not local or not domain or any(c.isspace() for c in local + domain):
+        raise errors.InvalidInput(f"{email!r} is not an email address (expected name@domain)")
+    return f"{local}@{domain.lower()}"
+
+
+def comparable_email(email: str) -> str:
+    """The form used for uniqueness and look-ups: the normalised address, lower-cased."""
+    return normalise_email(email).lower()
+
+
+def email_hash(email: str) -> str:
+    """The sha256 hex of the comparable address: all a suppression keeps of a person."""
+    return hashlib.sha256(comparable_email(email).encode("utf-8")).hexdigest()

@@ -1,0 +1,64 @@
+"""Shared fixtures. `store` runs each test on SQLite and on PostgreSQL, with the same code.
+
+PostgreSQL: `DRIP_TEST_POSTGRES_URL` (default postgresql://postgres@127.0.0.1:5432/test).
+Each test gets a schema of its own, dropped afterwards. When the server cannot be reached the
+PostgreSQL variants skip, unless DRIP_REQUIRE_POSTGRES=1 (CI), where they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+import sqlalchemy as sa
+
+from drip import config
+from drip import store as drip_store
+
+POSTGRES_DEFAULT = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of an empty database: a new SQLite file, or a new PostgreSQL schema."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'drip.db'}"
+        return
+    yield from _postgres_schema()
+
+
+@pytest.fixture
+def store(database_url: str) -> Iterator[drip_store.Store]:
+    """A migrated Store on each database."""
+    db = drip_store.Store(database_url)
+    db.upgrade()
+    yield db
+    db.dispose()
+
+
+def _postgres_schema() -> Iterator[str]:
+    raw = os.environ.get("DRIP_TEST_POSTGRES_URL", POSTGRES_DEFAULT)
+    url = config.normalise_database_url(raw)
+    admin = sa.create_engine(url, connect_args={"connect_timeout": 5})
+    schema = f"drip_test_{uuid.uuid4().hex[:12]}"
+    try:
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
+    except sa.exc.OperationalError as exc:
+        admin.dispose()
+        reason = f"PostgreSQL not reachable at {raw}: {exc.orig}"
+        if os.environ.get("DRIP_REQUIRE_POSTGRES") == "1":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    separator = "&" if "?" in url else "?"
+    try:
+        # libpq options: every connection of this URL resolves tables in the test's schema.
+        yield f"{url}{separator}options={quote(f'-csearch_path={schema}')}"
+    finally:
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+        admin.dispose()

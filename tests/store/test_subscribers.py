@@ -1,0 +1,194 @@
+"""Subscriber operations, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from drip import errors
+from drip import store as drip_store
+from drip.store import models
+
+State = drip_store.SubscriberState
+Kind = drip_store.EventKind
+
+
+def test_add_normalises_the_domain_and_keeps_the_local_part(store, add, now) -> None:
+    added = add("  Jane.Doe@Example.ORG ", confirmed=False)
+    assert added.email == "Jane.Doe@example.org"
+    assert added.state is State.PENDING
+    assert added.confirmed_at is None
+    assert added.consent == drip_store.Consent(
+        source="web:/signup", text="Send me back-care tips", ip="203.0.113.7", at=now
+    )
+    assert len(added.uid) == 32 and int(added.uid, 16) >= 0
+    assert store.subscriber_by_email("JANE.DOE@example.org") == added
+    assert store.subscriber_by_uid(added.uid) == added
+    assert store.subscriber_by_uid("0" * 32) is None
+
+
+def test_datetimes_come_back_aware_utc(store, add) -> None:
+    chicago_morning = datetime(2026, 3, 2, 9, 0, tzinfo=UTC) - timedelta(hours=-6)
+    added = add("jane@example.org", now=chicago_morning)
+    found = store.subscriber_by_uid(added.uid)
+    assert found is not None
+    assert found.created_at == chicago_morning
+    assert found.created_at.tzinfo is UTC
+
+
+def test_same_address_in_another_case_is_already_subscribed(store, add) -> None:
+    add("jane@example.org", confirmed=False)
+    with pytest.raises(drip_store.AlreadySubscribed, match=r"'JANE@example\.org'.*pending") as info:
+        add("JANE@EXAMPLE.ORG")
+    assert info.value.state is State.PENDING
+    assert isinstance(info.value, errors.InvalidInput)
+
+
+def test_unique_email_is_enforced_by_the_database(store, add, now) -> None:
+    add("jane@example.org")
+    row = {
+        "uid": "f" * 32,
+        "email": "Jane@example.org",
+        "email_normalised": "jane@example.org",
+        "first_name": "J",
+        "cause": "x",
+        "timezone": "UTC",
+        "state": State.ACTIVE,
+        "consent_at": now,
+        "consent_source": "cli",
+        "consent_text": "t",
+        "created_at": now,
+        "updated_at": now,
+    }
+    with pytest.raises(sa.exc.IntegrityError), store.engine.begin() as conn:
+        conn.execute(sa.insert(models.SubscriberRow).values(**row))
+
+
+def test_not_an_address_is_refused(add) -> None:
+    with pytest.raises(errors.InvalidInput, match=r"'jane\.example\.org' is not an email address"):
+        add("jane.example.org")
+
+
+def test_confirm_activates_once(store, add, now) -> None:
+    added = add("jane@example.org", confirmed=False)
+    later = now + timedelta(minutes=5)
+    confirmed = store.confirm(added.uid, now=later)
+    again = store.confirm(added.uid, now=later + timedelta(hours=1))
+    assert (confirmed.state, confirmed.confirmed_at) == (State.ACTIVE, later)
+    assert again == confirmed
+    kinds = [e.kind for e in store.events_for(added.id)]
+    assert kinds == [Kind.SUBSCRIBED, Kind.CONFIRMED]
+
+
+def test_confirm_unknown_uid_is_not_found(store, now) -> None:
+    with pytest.raises(errors.NotFound, match=r"no subscriber with id '0{32}'"):
+        store.confirm("0" * 32, now=now)
+
+
+def test_pause_and_resume(store, add, now) -> None:
+    added = add("jane@example.org")
+    paused = store.set_state(added.uid, State.PAUSED, now=now)
+    resumed = store.set_state(added.uid, State.ACTIVE, now=now + timedelta(days=1))
+    assert (paused.state, resumed.state) == (State.PAUSED, State.ACTIVE)
+    assert resumed.updated_at == now + timedelta(days=1)
+    kinds = [e.kind for e in store.events_for(added.id)]
+    assert kinds == [Kind.SUBSCRIBED, Kind.CONFIRMED, Kind.PAUSED, Kind.RESUMED]
+
+
+def test_pending_subscriber_cannot_be_paused(store, add, now) -> None:
+    added = add("jane@example.org", confirmed=False)
+    with pytest.raises(errors.InvalidInput, match="is pending and cannot become paused"):
+        store.set_state(added.uid, State.PAUSED, now=now)
+
+
+def test_erased_is_not_a_state_to_set(store, add, now) -> None:
+    added = add("jane@example.org")
+    with pytest.raises(errors.InvalidInput, match="erase"):
+        store.set_state(added.uid, State.ERASED, now=now)
+
+
+def test_unsubscribe_cancels_pending_and_suppresses(store, add, now) -> None:
+    added = add("Jane@Example.org")
+    first = drip_store.Planned(step_id="welcome", due_at=now + timedelta(hours=1))
+    store.enroll(added.id, sequence="muscle-injury", first=first, now=now)
+    gone = store.set_state(added.uid, State.UNSUBSCRIBED, now=now)
+    assert gone.state is State.UNSUBSCRIBED
+    assert store.is_suppressed("jane@example.org")
+    assert not store.is_suppressed("john@example.org")
+    status = store.status(now=now + timedelta(days=1))
+    assert status.deliveries[drip_store.DeliveryState.CANCELLED] == 1
+    assert status.deliveries[drip_store.DeliveryState.PENDING] == 0
+    assert store.claim_due(now=now + timedelta(days=1), limit=10, owner="w", lease_seconds=60) == []
+
+
+def test_suppressed_address_cannot_subscribe_again(store, add, now) -> None:
+    added = add("jane@example.org")
+    store.erase(added.uid, now=now)
+    with pytest.raises(drip_store.Suppressed, match="suppression list \\(erased\\)") as info:
+        add("JANE@example.org")
+    assert info.value.reason is drip_store.SuppressionReason.ERASED
+
+
+def test_cause_change_event_says_nothing_about_the_cause(store, add, now) -> None:
+    added = add("jane@example.org", cause="muscle-injury")
+    changed = store.change_cause(added.uid, "lumbar-disc-disease", now=now)
+    assert changed.cause == "lumbar-disc-disease"
+    last = store.events_for(added.id)[-1]
+    assert (last.kind, last.sequence, last.step_id, last.detail) == (
+        Kind.CAUSE_CHANGED,
+        None,
+        None,
+        None,
+    )
+
+
+def test_erase_leaves_no_personal_data_anywhere(store, add, now) -> None:
+    added = add("Jane.Secret@example.org", first_name="Janessa", cause="lumbar-disc-disease")
+    first = drip_store.Planned(step_id="welcome", due_at=now)
+    store.enroll(added.id, sequence="lumbar-disc-disease", first=first, now=now)
+    [claim] = store.claim_due(now=now, limit=1, owner="w", lease_seconds=60)
+    store.mark_retry(
+        claim.delivery_id,
+        owner="w",
+        now=now,
+        error="451 <Jane.Secret@example.org> greylisted",
+        retry_at=now + timedelta(minutes=5),
+    )
+    store.erase(added.uid, now=now + timedelta(days=1))
+
+    needles = ("jane.secret", "janessa", "lumbar", "203.0.113.7", added.uid)
+    found = [
+        (table.name, column.name)
+        for table, column, text in _all_text(store)
+        if any(needle in text.lower() for needle in needles)
+    ]
+    assert found == []
+    assert store.subscriber_by_uid(added.uid) is None
+    assert store.is_suppressed("jane.secret@EXAMPLE.org")
+    with store.engine.connect() as conn:
+        hashes = conn.execute(sa.select(models.SuppressionRow.email_hash)).scalars().all()
+        kept = conn.execute(
+            sa.select(models.EventRow.kind, models.EventRow.subscriber_id).order_by("id")
+        ).all()
+    assert hashes == [drip_store.email_hash("jane.secret@example.org")]
+    assert [tuple(row) for row in kept] == [
+        (Kind.SUBSCRIBED, None),
+        (Kind.CONFIRMED, None),
+        (Kind.ENROLLED, None),
+        (Kind.RETRIED, None),
+        (Kind.ERASED, None),
+    ]
+
+
+def _all_text(db: drip_store.Store) -> list[tuple[sa.Table, sa.Column[str], str]]:
+    found = []
+    with db.engine.connect() as conn:
+        for table in models.Base.metadata.sorted_tables:
+            text_columns = [c for c in table.columns if isinstance(c.type, sa.String)]
+            for row in conn.execute(sa.select(*text_columns)):
+                for column, value in zip(text_columns, row, strict=True):
+                    if value is not None:
+                        found.append((table, column, str(value)))
+    return found
