@@ -1,0 +1,47 @@
+"""A mailer that keeps messages in a list: the fake shipped with the port, for tests and demos."""
+
+from __future__ import annotations
+
+import collections
+import email.message
+import threading
+
+from drip import errors
+from drip.mailer import base
+
+_NAMED: dict[str, MemoryMailer] = {}
+_NAMED_LOCK = threading.Lock()
+
+
+class MemoryMailer(base.Base):
+    """Keeps every sent message in `.sent`; `fail_next` makes the next sends raise."""
+
+    def __init__(self) -> None:
+        self.sent: list[email.message.EmailMessage] = []
+        self.closed = False
+        self._failures: collections.deque[errors.SendError] = collections.deque()
+        self._lock = threading.Lock()
+
+    def fail_next(self, count: int, error: errors.SendError) -> None:
+        """Make the next `count` sends raise a copy of `error` (queued after earlier ones)."""
+        with self._lock:
+            self._failures.extend(error for _ in range(count))
+
+    def send(self, message: email.message.EmailMessage) -> None:
+        """Record `message`, or raise the next queued failure instead."""
+        base.envelope(message)  # refuse what a real server would refuse: no From or no To
+        with self._lock:
+            self.closed = False
+            if self._failures:
+                failure = self._failures.popleft()
+                raise errors.SendError(str(failure), code=failure.code, enhanced=failure.enhanced)
+            self.sent.append(message)
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def named(name: str) -> MemoryMailer:
+    """The process-wide MemoryMailer called `name` (`memory://name`), created on first use."""
+    with _NAMED_LOCK:
+        return _NAMED.setdefault(name, MemoryMailer())

@@ -1,0 +1,42 @@
+"""Fixtures for mailer tests: a real SMTP server on loopback (tests/smtp_sink.py)."""
+
+from __future__ import annotations
+
+import email.message
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+# tests/ holds the shared SmtpSink helper; pytest only puts this folder on sys.path
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from smtp_sink import SelfSignedTls, SmtpSink
+
+
+@pytest.fixture
+def sink() -> Iterator[SmtpSink]:
+    with SmtpSink() as running:
+        yield running
+
+
+@pytest.fixture
+def tls(tmp_path: Path) -> SelfSignedTls:
+    return SelfSignedTls.create(tmp_path)
+
+
+@pytest.fixture
+def make_message() -> Callable[..., email.message.EmailMessage]:
+    def make(
+        n: int = 1, *, to: str = "patient@example.org", body: str | None = None
+    ) -> email.message.EmailMessage:
+        message = email.message.EmailMessage()
+        message["From"] = "Winternheimer Chiropractic <tips@clinic.example>"
+        message["To"] = f"Pat Example <{to}>"
+        message["Subject"] = f"Tip {n}"
+        message["Message-ID"] = f"<tip-{n}@clinic.example>"
+        message.set_content(body if body is not None else f"Tip number {n}.\n\n.leading dot\n")
+        return message
+
+    return make

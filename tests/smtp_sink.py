@@ -1,0 +1,323 @@
+"""A real SMTP server on loopback for tests: records what it receives, and misbehaves on request.
+
+    with SmtpSink() as sink:                       # 127.0.0.1, a free port
+        mailer = drip.mailer.from_url(sink.url)
+        ...
+        sink.messages                              # [Received(mail_from, rcpt_tos, data)]
+        sink.connections                           # TCP connections accepted so far
+        sink.fail_with(550, "5.1.1 No such user")  # the next RCPT TO gets that reply
+        sink.drop_connections()                    # the server hangs up on every client
+        sink.wait_for(3)                           # block until 3 messages arrived (no sleeping)
+
+TLS: `tls = SelfSignedTls.create(tmp_path)`; `SmtpSink(tls=tls)` offers STARTTLS,
+`SmtpSink(tls=tls, implicit_tls=True)` speaks smtps; the client trusts `tls.client_context`.
+AUTH: `SmtpSink(users={"clinic": "s3cret"})`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import email
+import email.message
+import email.policy
+import ipaddress
+import ssl
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
+
+HOST = "127.0.0.1"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Received:
+    """One message as the server got it: the envelope and the exact bytes of the data."""
+
+    mail_from: str
+    rcpt_tos: tuple[str, ...]
+    data: bytes
+    mail_options: tuple[str, ...] = ()
+
+    @property
+    def message(self) -> email.message.EmailMessage:
+        """The data parsed, with `\\n` line ends (as Python writes them) for easy comparison."""
+        text = self.data.replace(b"\r\n", b"\n")
+        parsed = email.message_from_bytes(text, policy=email.policy.default)
+        assert isinstance(parsed, email.message.EmailMessage)
+        return parsed
+
+
+@dataclass(frozen=True, kw_only=True)
+class SelfSignedTls:
+    """A self-signed certificate for 127.0.0.1 and the SSL contexts of both ends."""
+
+    server_context: ssl.SSLContext
+    client_context: ssl.SSLContext
+
+    @classmethod
+    def create(cls, directory: Path) -> SelfSignedTls:
+        cert_pem, key_pem = _self_signed_pem()
+        (directory / "sink-cert.pem").write_bytes(cert_pem)
+        (directory / "sink-key.pem").write_bytes(key_pem)
+        server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        server.load_cert_chain(directory / "sink-cert.pem", directory / "sink-key.pem")
+        client = ssl.create_default_context(cadata=cert_pem.decode())
+        return cls(server_context=server, client_context=client)
+
+
+@dataclass(frozen=True)
+class _Failure:
+    at: str
+    reply: str
+
+
+class SmtpSink:
+    """An aiosmtpd server in a thread; see the module docstring."""
+
+    def __init__(
+        self,
+        *,
+        tls: SelfSignedTls | None = None,
+        implicit_tls: bool = False,
+        users: dict[str, str] | None = None,
+    ) -> None:
+        self.tls = tls
+        self.implicit_tls = implicit_tls
+        self.users = dict(users or {})
+        self._lock = threading.Condition()
+        self._messages: list[Received] = []
+        self._connections = 0
+        self._open: set[_RecordingSMTP] = set()
+        self._failures: list[_Failure] = []
+        self._sticky: _Failure | None = None
+        self._controller: _Controller | None = None
+
+    # --- life cycle ---------------------------------------------------------------------
+    def start(self) -> SmtpSink:
+        kwargs: dict[str, Any] = {"server_hostname": "sink.test", "ready_timeout": 10.0}
+        if self.tls is not None and not self.implicit_tls:
+            kwargs["tls_context"] = self.tls.server_context
+        if self.tls is not None and self.implicit_tls:
+            kwargs["ssl_context"] = self.tls.server_context
+        if self.users:
+            kwargs["authenticator"] = self._authenticate
+            kwargs["auth_require_tls"] = self.tls is not None
+        self._controller = _Controller(self, _Handler(self), hostname=HOST, port=0, **kwargs)
+        self._controller.start()
+        with self._lock:
+            self._connections = 0  # the controller's own start-up probe does not count
+        return self
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+    def __enter__(self) -> SmtpSink:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # --- what a test looks at --------------------------------------------------------------
+    @property
+    def port(self) -> int:
+        assert self._controller is not None, "start() the sink first"
+        return int(self._controller.port)
+
+    @property
+    def url(self) -> str:
+        """`smtp://127.0.0.1:PORT` (smtps:// when implicit TLS); add credentials yourself."""
+        return f"{'smtps' if self.implicit_tls else 'smtp'}://{HOST}:{self.port}"
+
+    @property
+    def messages(self) -> list[Received]:
+        with self._lock:
+            return list(self._messages)
+
+    @property
+    def connections(self) -> int:
+        with self._lock:
+            return self._connections
+
+    def wait_for(self, count: int, timeout: float = 10.0) -> list[Received]:
+        """Block until at least `count` messages arrived; AssertionError after `timeout`."""
+        with self._lock:
+            arrived = self._lock.wait_for(lambda: len(self._messages) >= count, timeout)
+            assert arrived, f"expected {count} messages, got {len(self._messages)}"
+            return list(self._messages)
+
+    # --- misbehaviour ----------------------------------------------------------------------
+    def fail_with(self, code: int, text: str, *, at: str = "rcpt", times: int | None = 1) -> None:
+        """Answer the next `times` MAIL/RCPT/DATA (`at`) with `code text`; None: until `clear`."""
+        assert at in ("mail", "rcpt", "data"), at
+        failure = _Failure(at=at, reply=f"{code} {text}")
+        with self._lock:
+            if times is None:
+                self._sticky = failure
+            else:
+                self._failures.extend([failure] * times)
+
+    def clear(self) -> None:
+        """Stop failing."""
+        with self._lock:
+            self._failures.clear()
+            self._sticky = None
+
+    def drop_connections(self) -> None:
+        """Close every open client connection from the server side, and wait until closed."""
+        assert self._controller is not None
+        loop = self._controller.loop
+        asyncio.run_coroutine_threadsafe(self._drop_all(), loop).result(timeout=10)
+
+    # --- internals -------------------------------------------------------------------------
+    async def _drop_all(self) -> None:
+        with self._lock:
+            servers = list(self._open)
+        for server in servers:
+            server.closed.clear()
+            if server.transport is not None:
+                server.transport.close()
+        for server in servers:
+            await asyncio.wait_for(server.closed.wait(), 10)
+
+    def _failure(self, at: str) -> str | None:
+        with self._lock:
+            if self._failures and self._failures[0].at == at:
+                return self._failures.pop(0).reply
+            if self._sticky is not None and self._sticky.at == at:
+                return self._sticky.reply
+            return None
+
+    def _record(self, received: Received) -> None:
+        with self._lock:
+            self._messages.append(received)
+            self._lock.notify_all()
+
+    def _opened(self, server: _RecordingSMTP) -> None:
+        with self._lock:
+            self._connections += 1
+            self._open.add(server)
+
+    def _closed(self, server: _RecordingSMTP) -> None:
+        with self._lock:
+            self._open.discard(server)
+
+    def _authenticate(
+        self, server: Any, session: Any, envelope: Any, mechanism: str, data: Any
+    ) -> AuthResult:
+        ok = (
+            isinstance(data, LoginPassword)
+            and self.users.get(data.login.decode()) == data.password.decode()
+        )
+        return AuthResult(success=ok, handled=False)
+
+
+class _Handler:
+    def __init__(self, sink: SmtpSink) -> None:
+        self.sink = sink
+
+    async def handle_MAIL(
+        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+    ) -> str:
+        failure = self.sink._failure("mail")
+        if failure:
+            return failure
+        envelope.mail_from = address
+        envelope.mail_options.extend(options)
+        return "250 OK"
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+    ) -> str:
+        failure = self.sink._failure("rcpt")
+        if failure:
+            return failure
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        failure = self.sink._failure("data")
+        if failure:
+            return failure
+        self.sink._record(
+            Received(
+                mail_from=envelope.mail_from,
+                rcpt_tos=tuple(envelope.rcpt_tos),
+                data=bytes(envelope.original_content),
+                mail_options=tuple(envelope.mail_options),
+            )
+        )
+        return "250 2.0.0 Queued"
+
+
+class _RecordingSMTP(SMTP):  # type: ignore[misc]
+    def __init__(self, sink: SmtpSink, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.sink = sink
+        self.closed = asyncio.Event()
+
+    def connection_made(self, transport: Any) -> None:
+        # called again after STARTTLS on the same connection: count the TCP connection once
+        first = self._original_transport is None
+        super().connection_made(transport)
+        if first:
+            self.sink._opened(self)
+
+    def connection_lost(self, error: Exception | None) -> None:
+        super().connection_lost(error)
+        self.sink._closed(self)
+        self.closed.set()
+
+
+class _Controller(Controller):  # type: ignore[misc]
+    def __init__(self, sink: SmtpSink, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.sink = sink
+
+    def factory(self) -> _RecordingSMTP:
+        return _RecordingSMTP(self.sink, self.handler, **self.SMTP_kwargs)
+
+    def _trigger_server(self) -> None:
+        # port 0 asks the OS for a free port; learn which before the start-up probe connects
+        self.port = self.server.sockets[0].getsockname()[1]
+        super()._trigger_server()
+
+
+def _self_signed_pem() -> tuple[bytes, bytes]:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, HOST)])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName(
+                [x509.IPAddress(ipaddress.ip_address(HOST)), x509.DNSName("localhost")]
+            ),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    return cert.public_bytes(serialization.Encoding.PEM), key_pem
