@@ -1,0 +1,64 @@
+"""The `drip` command: a thin shell over the use cases. Errors are translated here, once.
+
+Exit codes: 0 done; 1 the content or the input has problems (each named with file and line
+where there is one); 2 usage or configuration errors.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from drip import config, errors
+from drip.cli import authoring, engine
+
+SETTINGS_HELP = (
+    "\b\nSettings (environment, or the same keys in drip.toml / $DRIP_CONFIG):\n"
+    + "\n".join(
+        f"  DRIP_{s.name.upper():<16} {s.help} (default: {s.default or 'unset'})"
+        for s in config.SETTINGS
+    )
+)
+
+
+class DripGroup(click.Group):
+    """Turns drip's own errors into one clear line on stderr and an exit code, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except errors.ConfigError as exc:
+            _fail(f"configuration: {exc}", 2)
+        except errors.ContentError as exc:
+            _fail(str(exc), 1)
+        except errors.DripError as exc:
+            _fail(str(exc), 1)
+        except KeyboardInterrupt:
+            _fail("interrupted", 130)
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"drip: {message}", err=True)
+    sys.exit(code)
+
+
+@click.group(
+    cls=DripGroup, epilog=SETTINGS_HELP, context_settings={"help_option_names": ["-h", "--help"]}
+)
+@click.version_option(package_name="drip")
+def main() -> None:
+    """drip: email nurture sequences for health clinics, from a clinic's own article.
+
+    \b
+    Marketers:  drip ingest ARTICLE · drip generate ARTICLE -o sequences.yaml
+                drip check · drip render CAUSE STEP --out DIR · drip preview
+    Ops:        drip db upgrade · drip run · drip tick · drip status
+    Staff:      drip subscribe EMAIL … · drip import FILE.csv · drip unsubscribe EMAIL
+    Try it:     drip demo --out demo-out/
+    """
+
+
+for command in (*authoring.COMMANDS, *engine.COMMANDS):
+    main.add_command(command)

@@ -1,0 +1,208 @@
+"""The commands of ops and staff: the database, subscribers, dispatch, the daemon, status, demo."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+import click
+import sqlalchemy
+
+from drip import clock, config, daemon, demo, mailer, store
+from drip.service import app as app_module
+from drip.service import dispatch, importing, subscriptions
+
+CONSENT_CLI = "Consent recorded by clinic staff with `drip subscribe`."
+
+
+def _instant(_ctx: click.Context, _param: click.Parameter, value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return clock.parse_instant(value)
+    except ValueError as exc:
+        raise click.BadParameter(f"{value!r}: {exc} (use e.g. 2026-12-03T09:30:00Z)") from None
+
+
+def redact(url: str) -> str:
+    """The database URL without its password, fit to print."""
+    return sqlalchemy.engine.make_url(url).render_as_string(hide_password=True)
+
+
+@click.group("db")
+def db_group() -> None:
+    """Database maintenance."""
+
+
+@db_group.command("upgrade")
+def db_upgrade() -> None:
+    """Create the database, or migrate it to this version of drip (safe to run twice).
+
+    \b
+    Example:
+      DRIP_DATABASE_URL=postgresql://drip@db/drip drip db upgrade
+    """
+    cfg = config.load()
+    db = store.Store(cfg.database_url)
+    try:
+        db.upgrade()
+    finally:
+        db.dispose()
+    click.echo(f"database is up to date ({redact(cfg.database_url)})")
+
+
+@click.command("subscribe")
+@click.argument("email")
+@click.option("--name", default="", help="first name, used in greetings")
+@click.option("--cause", required=True, help="a cause slug from sequences.yaml (see `drip check`)")
+@click.option("--tz", "timezone", help="IANA time zone (default: the clinic's)")
+@click.option(
+    "--confirmed",
+    is_flag=True,
+    help="consent was given elsewhere (e.g. at the front desk): skip the opt-in email",
+)
+def subscribe_command(
+    email: str, name: str, cause: str, timezone: str | None, confirmed: bool
+) -> None:
+    """Subscribe a patient. Pending until they confirm (the double opt-in email is queued).
+
+    \b
+    Example:
+      drip subscribe ana@example.com --name Ana --cause lumbar-disc-disease --tz Europe/Lisbon
+    """
+    app = app_module.open_app(config.load())
+    subscriber = subscriptions.subscribe(
+        app,
+        email=email,
+        first_name=name,
+        cause=cause,
+        timezone=timezone,
+        consent=subscriptions.Consent(
+            source="front-desk" if confirmed else "cli", text=CONSENT_CLI
+        ),
+        confirmed=confirmed,
+        now=clock.utcnow(),
+    )
+    what = "active and enrolled" if confirmed else "pending: confirmation email queued"
+    click.echo(f"{subscriber.email}: {what} (id {subscriber.uid})")
+
+
+@click.command("import")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--confirmed", is_flag=True, help="consent was recorded elsewhere: no opt-in email")
+def import_command(csv_file: Path, confirmed: bool) -> None:
+    """Import patients from CSV (columns: email,name,cause,timezone). Bad rows are reported by
+    line and skipped; the good rows are imported.
+
+    \b
+    Example:
+      drip import patients.csv
+    """
+    app = app_module.open_app(config.load())
+    report = importing.import_csv(app, csv_file, confirmed=confirmed, now=clock.utcnow())
+    for problem in report.problems:
+        click.echo(f"{csv_file}:{problem.line}: {problem.message}", err=True)
+    click.echo(f"imported {report.imported}, skipped {len(report.problems)}")
+    if report.problems:
+        raise SystemExit(1)
+
+
+@click.command("unsubscribe")
+@click.argument("email")
+def unsubscribe_command(email: str) -> None:
+    """Unsubscribe a patient (staff action); takes effect before the next send.
+
+    \b
+    Example:
+      drip unsubscribe ana@example.com
+    """
+    app = app_module.open_app(config.load())
+    subscriptions.unsubscribe(app, email, now=clock.utcnow())
+    click.echo(f"{email}: unsubscribed; nothing more will be sent")
+
+
+@click.command("tick")
+@click.option("--now", "at", callback=_instant, help="act as if it were this instant (ISO 8601)")
+def tick_command(at: datetime | None) -> None:
+    """One dispatch pass: send everything due now, then exit.
+
+    \b
+    Example:
+      drip tick
+      drip tick --now 2026-12-03T09:30:00Z
+    """
+    cfg = config.load()
+    app = app_module.open_app(cfg)
+    with mailer.from_url(cfg.smtp_url) as outgoing:
+        dispatcher = dispatch.Dispatcher(
+            app=app,
+            mailer=outgoing,
+            owner=cfg.worker_id,
+            clock=(lambda: at) if at else clock.utcnow,
+            pace=dispatch.no_pacing if at else dispatch.Pacer(cfg.send_rate).wait,
+        )
+        results = dispatcher.tick()
+    total = dispatch.total(results)
+    click.echo(
+        f"sent {total.sent}, retried {total.retried}, failed {total.failed}, "
+        f"suppressed {total.suppressed} in {total.seconds:.2f}s"
+    )
+    if total.paused:
+        click.echo(f"sending paused by the mail server's policy: {total.pause_reason}", err=True)
+        raise SystemExit(1)
+
+
+@click.command("run")
+def run_command() -> None:
+    """The scheduler daemon: dispatch on an interval until SIGTERM or SIGINT.
+
+    \b
+    Example:
+      DRIP_SMTP_URL=smtp://user:pass@relay:587?starttls=true drip run
+    """
+    daemon.run(config.load())
+
+
+@click.command("status")
+@click.option("--json", "as_json", is_flag=True, help="machine-readable")
+def status_command(as_json: bool) -> None:
+    """Subscribers by state, deliveries due / sent / failed, and the next due time."""
+    cfg = config.load()
+    db = store.Store(cfg.database_url)
+    try:
+        status = db.status(now=clock.utcnow())
+    finally:
+        db.dispose()
+    click.echo(json.dumps(status.to_json(), indent=2) if as_json else status.describe())
+
+
+@click.command("demo")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("demo-out"),
+    show_default=True,
+    help="where to write the emails",
+)
+def demo_command(out_dir: Path) -> None:
+    """Run the whole thing on a throwaway database with sample patients and a simulated clock.
+
+    \b
+    Example:
+      drip demo --out demo-out/ && open demo-out/index.html
+    """
+    click.echo(demo.run(config.load(), out_dir=out_dir))
+
+
+COMMANDS = (
+    db_group,
+    subscribe_command,
+    import_command,
+    unsubscribe_command,
+    tick_command,
+    run_command,
+    status_command,
+    demo_command,
+)

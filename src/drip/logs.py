@@ -1,0 +1,51 @@
+"""Logging set-up: one line per event, as text or JSON. Never a patient's cause or address."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from typing import Any
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "at": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        entry.update(getattr(record, "fields", {}))
+        return json.dumps(entry)
+
+
+def configure(fmt: str) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        JsonFormatter()
+        if fmt == "json"
+        else logging.Formatter("%(asctime)s %(levelname)s %(message)s")
+    )
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.INFO)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+
+
+def batch(logger: logging.Logger, result: Any) -> None:
+    """The one line per batch: counts and duration only."""
+    fields = {
+        "claimed": result.claimed,
+        "sent": result.sent,
+        "failed": result.failed,
+        "retried": result.retried,
+        "suppressed": result.suppressed,
+        "seconds": round(result.seconds, 3),
+    }
+    logger.info(
+        "batch: sent %(sent)d, failed %(failed)d, retried %(retried)d, "
+        "suppressed %(suppressed)d in %(seconds).3fs",
+        fields,
+        extra={"fields": fields},
+    )

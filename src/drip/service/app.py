@@ -1,0 +1,76 @@
+"""The wiring a use case needs, opened once per process from the typed configuration."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from drip import config, content, errors, ingest, rendering, sequences, sequences_yaml, store
+
+
+@dataclass(frozen=True, kw_only=True)
+class App:
+    config: config.Config
+    plan: sequences.Plan
+    article: content.Article
+    renderer: rendering.Renderer
+    store: store.Store
+    secret: str
+
+    @property
+    def base_url(self) -> str:
+        return self.config.base_url or self.plan.clinic.base_url.rstrip("/")
+
+
+def load_plan(cfg: config.Config) -> tuple[sequences.Plan, content.Article]:
+    """Read sequences.yaml and its article; raises ContentError with located problems."""
+    path = cfg.sequences
+    if not path.exists():
+        raise errors.ConfigError(
+            f"{path}: no such file (run `drip generate ARTICLE -o {path}`, or set DRIP_SEQUENCES)"
+        )
+    text = path.read_text(encoding="utf-8")
+    plan = sequences_yaml.load(text, file=str(path))
+    article = ingest.read_article(path.parent / plan.article)
+    templates = _template_names(cfg.templates)
+    return sequences_yaml.load(text, file=str(path), article=article, templates=templates), article
+
+
+def open_app(cfg: config.Config, *, database_url: str | None = None) -> App:
+    plan, article = load_plan(cfg)
+    renderer = rendering.Renderer(plan=plan, article=article, templates=cfg.templates)
+    db = store.Store(database_url or cfg.database_url)
+    return App(
+        config=cfg,
+        plan=plan,
+        article=article,
+        renderer=renderer,
+        store=db,
+        secret=secret_key(cfg),
+    )
+
+
+def secret_key(cfg: config.Config, *, key_file: Path = Path("drip-secret.key")) -> str:
+    """DRIP_SECRET_KEY, else a key kept in ./drip-secret.key (created once, mode 0600).
+
+    Links in emails already sent must keep working, so an unset key is persisted, not random.
+    """
+    if cfg.secret_key:
+        return cfg.secret_key
+    if key_file.exists():
+        return key_file.read_text(encoding="utf-8").strip()
+    key = secrets.token_urlsafe(32)
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(key + "\n")
+    return key
+
+
+def _template_names(directory: Path) -> list[str]:
+    if not directory.is_dir():
+        raise errors.ConfigError(
+            f"{directory}: no such directory (set DRIP_TEMPLATES to the email templates folder)"
+        )
+    return sorted(p.name for p in directory.iterdir() if p.is_file())

@@ -1,0 +1,248 @@
+"""One dispatch pass: claim due deliveries, re-check, render, send, record.
+
+Claim, send, record (DESIGN.md): a batch of due rows is claimed with a lease; for each, the
+subscriber's state and the suppression list are read again at send time; the email is rendered
+(the step once per process, personalised per subscriber) and handed to the mailer; then one
+fenced transaction marks it sent and schedules the next step. A failure is classified by the rules
+table in `drip.delivery`: retry with backoff, suppress the address, pause sending, or fail.
+
+The clock is a parameter: `drip run` passes the real clock, `drip tick --now` and the demo a
+fixed or simulated one. Nothing here logs a patient's cause.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import zoneinfo
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.message import EmailMessage
+
+from drip import delivery, errors, planning, rendering, store, tokens
+from drip.mailer import Mailer
+from drip.service.app import App
+
+log = logging.getLogger("drip.dispatch")
+
+Clock = Callable[[], datetime]
+
+
+@dataclass(kw_only=True)
+class BatchResult:
+    claimed: int = 0
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    suppressed: int = 0
+    paused: bool = False  # the server refused us by policy (5.7.x): stop sending, alert
+    seconds: float = 0.0
+    pause_reason: str = ""
+
+    def add(self, outcome: delivery.Outcome) -> None:
+        if outcome is delivery.Outcome.SENT:
+            self.sent += 1
+        elif outcome is delivery.Outcome.RETRY:
+            self.retried += 1
+        elif outcome is delivery.Outcome.FAIL:
+            self.failed += 1
+        elif outcome is delivery.Outcome.SUPPRESS:
+            self.suppressed += 1
+
+
+@dataclass
+class Pacer:
+    """Keeps sends at or under `rate` per second (a worker's share of the relay's limit)."""
+
+    rate: float
+    sleep: Callable[[float], None] = time.sleep
+    monotonic: Callable[[], float] = time.monotonic
+    _next: float = field(default=0.0, init=False)
+
+    def wait(self) -> None:
+        now = self.monotonic()
+        if self._next > now:
+            self.sleep(self._next - now)
+            now = self._next
+        self._next = now + 1.0 / self.rate
+
+
+def no_pacing() -> None:
+    """For simulated time (the demo, `drip tick --now`): nothing to wait for."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Dispatcher:
+    app: App
+    mailer: Mailer
+    clock: Clock
+    owner: str
+    pace: Callable[[], None] = no_pacing
+    stop: threading.Event = field(default_factory=threading.Event)
+
+    def batch(self) -> BatchResult:
+        """Claim up to batch_size due deliveries and process them; release what is left on stop."""
+        started = time.perf_counter()
+        cfg = self.app.config
+        claims = self.app.store.claim_due(
+            now=self.clock(),
+            limit=cfg.batch_size,
+            owner=self.owner,
+            lease_seconds=cfg.lease_seconds,
+        )
+        result = BatchResult(claimed=len(claims))
+        for claim in claims:
+            if self.stop.is_set() or result.paused:
+                break
+            self.pace()
+            result.add(self._deliver(claim, result))
+        if self.stop.is_set() or result.paused:
+            self.app.store.release(self.owner)
+        result.seconds = time.perf_counter() - started
+        return result
+
+    def tick(self) -> list[BatchResult]:
+        """Batches until nothing is due (or stop, or a policy pause): `drip tick`."""
+        results = []
+        while not self.stop.is_set():
+            result = self.batch()
+            results.append(result)
+            if result.claimed == 0 or result.paused:
+                break
+        return results
+
+    def _deliver(self, claim: store.Claim, result: BatchResult) -> delivery.Outcome:
+        db, now = self.app.store, self.clock()
+        confirming = claim.sequence == store.CONFIRM_SEQUENCE
+        wanted = store.SubscriberState.PENDING if confirming else store.SubscriberState.ACTIVE
+        state = db.subscriber_state(claim.subscriber_id)
+        if state is not wanted or db.is_suppressed(claim.email):
+            db.mark_suppressed(
+                claim.delivery_id,
+                owner=self.owner,
+                now=now,
+                reason=f"subscriber is {state.value if state else 'gone'}",
+            )
+            return delivery.Outcome.SUPPRESS
+        try:
+            message = self._compose(claim, now)
+            self.mailer.send(message)
+        except errors.RenderError as exc:
+            return self._retry_or_fail(claim, now, f"render: {exc}")
+        except errors.SendError as exc:
+            return self._failed(claim, now, exc, result)
+        next_step = None if confirming else self._next(claim, now)
+        db.mark_sent(
+            claim.delivery_id,
+            owner=self.owner,
+            now=now,
+            message_id=str(message["Message-ID"]),
+            next=next_step,
+        )
+        return delivery.Outcome.SENT
+
+    def _compose(self, claim: store.Claim, now: datetime) -> EmailMessage:
+        app = self.app
+        rendered = (
+            app.renderer.confirmation()
+            if claim.sequence == store.CONFIRM_SEQUENCE
+            else app.renderer.step(claim.sequence, claim.step_id)
+        )
+        unsubscribe, preferences, confirm = tokens.links(
+            app.secret, app.base_url, claim.subscriber_uid
+        )
+        return rendering.compose(
+            rendered,
+            clinic=app.plan.clinic,
+            recipient=rendering.Recipient(email=claim.email, first_name=claim.first_name),
+            links=rendering.Links(
+                unsubscribe=unsubscribe, preferences=preferences, confirm=confirm
+            ),
+            message_id=rendering.message_id(claim.delivery_uid, domain=sender_domain(app)),
+            date=now,
+        )
+
+    def _next(self, claim: store.Claim, now: datetime) -> store.Planned | None:
+        sequence = self.app.plan.sequence(claim.sequence)
+        if sequence is None:
+            return None
+        planned = planning.next_step(
+            sequence=sequence,
+            sent=self.app.store.sent_step_ids(claim.subscriber_id, claim.sequence)
+            | {claim.step_id},
+            last_sent_at=now,
+            enrolled_at=now,
+            tz=zoneinfo.ZoneInfo(claim.timezone),
+            window=self.app.plan.window,
+        )
+        return (
+            None
+            if planned is None
+            else store.Planned(step_id=planned.step_id, due_at=planned.due_at)
+        )
+
+    def _failed(
+        self, claim: store.Claim, now: datetime, exc: errors.SendError, result: BatchResult
+    ) -> delivery.Outcome:
+        outcome = delivery.classify(exc)
+        db = self.app.store
+        if outcome is delivery.Outcome.SUPPRESS:
+            db.mark_failed(claim.delivery_id, owner=self.owner, now=now, error=str(exc))
+            db.set_state(
+                claim.subscriber_uid,
+                store.SubscriberState.BOUNCED,
+                now=now,
+                event=store.EventKind.SUPPRESSED,
+            )
+            return outcome
+        if outcome is delivery.Outcome.PAUSE:
+            result.paused, result.pause_reason = True, str(exc)
+            db.mark_retry(
+                claim.delivery_id,
+                owner=self.owner,
+                now=now,
+                error=str(exc),
+                retry_at=now + delivery.backoff(claim.attempts + 1),
+            )
+            return delivery.Outcome.RETRY
+        if outcome is delivery.Outcome.RETRY:
+            return self._retry_or_fail(claim, now, str(exc))
+        db.mark_failed(claim.delivery_id, owner=self.owner, now=now, error=str(exc))
+        return delivery.Outcome.FAIL
+
+    def _retry_or_fail(self, claim: store.Claim, now: datetime, error: str) -> delivery.Outcome:
+        db = self.app.store
+        if claim.attempts + 1 >= delivery.MAX_ATTEMPTS:
+            db.mark_failed(claim.delivery_id, owner=self.owner, now=now, error=error)
+            return delivery.Outcome.FAIL
+        db.mark_retry(
+            claim.delivery_id,
+            owner=self.owner,
+            now=now,
+            error=error,
+            retry_at=now + delivery.backoff(claim.attempts + 1),
+        )
+        return delivery.Outcome.RETRY
+
+
+def total(results: list[BatchResult]) -> BatchResult:
+    """The sum of a pass's batches."""
+    out = BatchResult()
+    for r in results:
+        out.claimed += r.claimed
+        out.sent += r.sent
+        out.retried += r.retried
+        out.failed += r.failed
+        out.suppressed += r.suppressed
+        out.seconds += r.seconds
+        out.paused = out.paused or r.paused
+        out.pause_reason = out.pause_reason or r.pause_reason
+    return out
+
+
+def sender_domain(app: App) -> str:
+    """The domain of the clinic's From address: Message-IDs are minted under it."""
+    address = app.plan.clinic.from_address
+    return address.rpartition("@")[2].strip(" >") or "drip.invalid"

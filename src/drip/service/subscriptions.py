@@ -1,0 +1,143 @@
+"""Subscribing, confirming and leaving: the patient's life cycle, as staff and the web app drive it.
+
+State changes go through the store, which records each in the append-only event log. A pending
+subscriber gets the double opt-in email (queued in the outbox, so it is sent once) and nothing
+else until they confirm; confirming enrolls them in their cause's sequence.
+"""
+
+from __future__ import annotations
+
+import re
+import zoneinfo
+from dataclasses import dataclass
+from datetime import datetime
+from email.headerregistry import Address
+
+from drip import errors, planning, sequences, store
+from drip.service.app import App
+
+_EMAIL = re.compile(
+    r"^[^@\s<>(),;:\"\[\]\\]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$"
+)
+_MAX_NAME = 80
+
+
+@dataclass(frozen=True, kw_only=True)
+class Consent:
+    """Where and how consent was given: recorded with the subscriber."""
+
+    source: str  # "cli", "import", "front-desk", "web:/signup"
+    text: str  # the exact wording the patient agreed to
+    ip: str | None = None
+
+
+def normalise_email(raw: str) -> str:
+    """A single plain address, or InvalidInput saying what is wrong with it."""
+    value = raw.strip()
+    if not _EMAIL.match(value) or len(value) > 254:
+        raise errors.InvalidInput(f"{raw!r} is not an email address (use e.g. ana@example.com)")
+    local, _, domain = value.rpartition("@")
+    try:
+        Address(username=local, domain=domain)  # what the email package cannot carry
+    except (ValueError, IndexError):
+        raise errors.InvalidInput(f"{raw!r} is not an email address") from None
+    return store.normalise_email(value)
+
+
+def clean_name(raw: str) -> str:
+    """A first name, with control characters removed: it reaches headers and HTML."""
+    name = " ".join("".join(ch if ch.isprintable() else " " for ch in raw).split())
+    if len(name) > _MAX_NAME:
+        raise errors.InvalidInput(f"name is {len(name)} characters long (at most {_MAX_NAME})")
+    return name
+
+
+def check_timezone(name: str) -> str:
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise errors.InvalidInput(
+            f"{name!r} is not an IANA time zone (use e.g. Europe/Lisbon, America/Chicago)"
+        ) from None
+    return name
+
+
+def check_cause(plan: sequences.Plan, slug: str) -> str:
+    if plan.cause(slug) is None or plan.sequence(slug) is None:
+        known = ", ".join(c.slug for c in plan.causes)
+        raise errors.InvalidInput(f"{slug!r} is not a cause in sequences.yaml (one of: {known})")
+    return slug
+
+
+def subscribe(
+    app: App,
+    *,
+    email: str,
+    first_name: str,
+    cause: str,
+    timezone: str | None,
+    consent: Consent,
+    confirmed: bool,
+    now: datetime,
+) -> store.Subscriber:
+    """Add a subscriber: pending with a confirmation email queued, or active and enrolled."""
+    subscriber = app.store.add_subscriber(
+        email=normalise_email(email),
+        first_name=clean_name(first_name),
+        cause=check_cause(app.plan, cause),
+        timezone=check_timezone(timezone or app.plan.clinic.timezone),
+        consent=store.Consent(source=consent.source, text=consent.text, ip=consent.ip),
+        confirmed=confirmed,
+        now=now,
+    )
+    if confirmed:
+        enroll(app, subscriber, now=now)
+    else:
+        app.store.queue_confirmation(subscriber.id, due_at=now, now=now)
+    return subscriber
+
+
+def confirm(app: App, uid: str, *, now: datetime) -> store.Subscriber:
+    """Double opt-in done: activate and enroll (idempotent: a second click changes nothing)."""
+    before = app.store.subscriber_by_uid(uid)
+    if before is None:
+        raise errors.NotFound("this subscription no longer exists")
+    subscriber = app.store.confirm(uid, now=now)
+    if before.state is store.SubscriberState.PENDING:
+        enroll(app, subscriber, now=now)
+    return subscriber
+
+
+def enroll(app: App, subscriber: store.Subscriber, *, now: datetime) -> None:
+    sequence = app.plan.sequence(subscriber.cause)
+    if sequence is None:
+        raise errors.InvalidInput(f"no sequence for subscriber {subscriber.uid}'s cause")
+    first = planning.next_step(
+        sequence=sequence,
+        sent=frozenset(),
+        last_sent_at=None,
+        enrolled_at=now,
+        tz=zoneinfo.ZoneInfo(subscriber.timezone),
+        window=app.plan.window,
+    )
+    if first is not None:
+        app.store.enroll(
+            subscriber.id,
+            sequence=sequence.cause,
+            first=store.Planned(step_id=first.step_id, due_at=first.due_at),
+            now=now,
+        )
+
+
+def unsubscribe(app: App, email: str, *, now: datetime) -> store.Subscriber:
+    """Staff action (the patient phoned). Pending deliveries are cancelled at once, and the
+    dispatcher re-checks the state at send time, so nothing more goes out."""
+    subscriber = app.store.subscriber_by_email(normalise_email(email))
+    if subscriber is None:
+        raise errors.NotFound(f"{email} is not subscribed")
+    return app.store.set_state(
+        subscriber.uid,
+        store.SubscriberState.UNSUBSCRIBED,
+        now=now,
+        event=store.EventKind.UNSUBSCRIBED,
+    )
