@@ -136,7 +136,7 @@ def _smtp_url(url: str) -> str:
     scheme = urlsplit(url).scheme
     if scheme not in ("smtp", "smtps", "file", "memory"):
         raise errors.ConfigError(
-            f"DRIP_SMTP_URL: {url!r} has scheme {scheme!r} (use smtp://, smtps:// or file://DIR)"
+            f"DRIP_SMTP_URL: {url!r} has scheme {scheme!r} (use smtp://, smtps://, file://DIR or memory://)"
         )
     return url
 

@@ -15,7 +15,9 @@ from enum import StrEnum
 
 from drip import errors
 
-MAX_ATTEMPTS = 8  # sends tried for one delivery; after that a RETRY becomes FAIL
+# Sends tried for one delivery; after that a RETRY becomes FAIL. With the backoff capped at 6 h,
+# 20 attempts span about three days: a relay outage over a weekend loses nothing.
+MAX_ATTEMPTS = 20
 
 
 class Outcome(StrEnum):

@@ -10,7 +10,7 @@
     ├── NotFound                   a subscriber / sequence / step does not exist
     ├── InvalidInput               a user-supplied value is malformed (email, time zone, cause)
     └── SendError                  the mailer could not hand a message over
-        (carries .code, .enhanced, .temporary; see drip.delivery for the rules table)
+        (carries .code and .enhanced; drip.delivery's rules table decides what follows)
 
 The docstring of each class is its default message.
 """

@@ -75,7 +75,7 @@ def test_retry_becomes_fail_after_max_attempts() -> None:
     assert delivery.decide(temporary, attempts=delivery.MAX_ATTEMPTS - 1) is Outcome.RETRY
     assert delivery.decide(temporary, attempts=delivery.MAX_ATTEMPTS) is Outcome.FAIL
     assert delivery.decide(_error(550, "5.1.1"), attempts=99) is Outcome.SUPPRESS
-    assert delivery.MAX_ATTEMPTS == 8
+    assert delivery.MAX_ATTEMPTS == 20
 
 
 def test_backoff_doubles_from_a_minute_up_to_six_hours() -> None:

@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import email.message
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-
-# tests/ holds the shared SmtpSink helper; pytest only puts this folder on sys.path
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from smtp_sink import SelfSignedTls, SmtpSink
 

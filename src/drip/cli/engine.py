@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -52,6 +53,16 @@ def db_upgrade() -> None:
     click.echo(f"database is up to date ({redact(cfg.database_url)})")
 
 
+def now_option(command: Callable[..., None]) -> Callable[..., None]:
+    """`--now`: act as if it were that instant (drills and tests); default: the real clock."""
+    return click.option(
+        "--now",
+        "at",
+        callback=_instant,
+        help="act as if it were this instant (ISO 8601, e.g. 2026-12-03T09:30:00Z)",
+    )(command)
+
+
 @click.command("subscribe")
 @click.argument("email")
 @click.option("--name", default="", help="first name, used in greetings")
@@ -62,68 +73,90 @@ def db_upgrade() -> None:
     is_flag=True,
     help="consent was given elsewhere (e.g. at the front desk): skip the opt-in email",
 )
+@now_option
 def subscribe_command(
-    email: str, name: str, cause: str, timezone: str | None, confirmed: bool
+    email: str, name: str, cause: str, timezone: str | None, confirmed: bool, at: datetime | None
 ) -> None:
     """Subscribe a patient. Pending until they confirm (the double opt-in email is queued).
 
     \b
     Example:
       drip subscribe ana@example.com --name Ana --cause lumbar-disc-disease --tz Europe/Lisbon
+      drip subscribe ana@example.com --cause muscle-injury --confirmed   # consent at the desk
     """
-    app = app_module.open_app(config.load())
-    subscriber = subscriptions.subscribe(
-        app,
-        email=email,
-        first_name=name,
-        cause=cause,
-        timezone=timezone,
-        consent=subscriptions.Consent(
-            source="front-desk" if confirmed else "cli", text=CONSENT_CLI
-        ),
-        confirmed=confirmed,
-        now=clock.utcnow(),
-    )
-    what = "active and enrolled" if confirmed else "pending: confirmation email queued"
-    click.echo(f"{subscriber.email}: {what} (id {subscriber.uid})")
+    with app_module.open_app(config.load()) as app:
+        subscriber = subscriptions.subscribe(
+            app,
+            email=email,
+            first_name=name,
+            cause=cause,
+            timezone=timezone,
+            consent=subscriptions.Consent(
+                source="front-desk" if confirmed else "cli", text=CONSENT_CLI
+            ),
+            confirmed=confirmed,
+            now=at or clock.utcnow(),
+        )
+        what = "active and enrolled" if confirmed else "pending: confirmation email queued"
+        click.echo(f"{subscriber.email}: {what}")
+
+
+@click.command("confirm")
+@click.argument("link")
+@now_option
+def confirm_command(link: str, at: datetime | None) -> None:
+    """Confirm a pending subscription with the link from the opt-in email (or its token),
+    e.g. when a patient forwards it. The web app does the same when the link is clicked.
+
+    \b
+    Example:
+      drip confirm https://tips.clinic.example/c/eyJzIjoi...
+    """
+    with app_module.open_app(config.load()) as app:
+        subscriber = subscriptions.confirm_link(app, link, now=at or clock.utcnow())
+        click.echo(f"{subscriber.email}: confirmed and enrolled")
 
 
 @click.command("import")
 @click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--confirmed", is_flag=True, help="consent was recorded elsewhere: no opt-in email")
-def import_command(csv_file: Path, confirmed: bool) -> None:
+@now_option
+def import_command(csv_file: Path, confirmed: bool, at: datetime | None) -> None:
     """Import patients from CSV (columns: email,name,cause,timezone). Bad rows are reported by
-    line and skipped; the good rows are imported.
+    line and skipped; the good rows are imported (pending, each gets the opt-in email, unless
+    --confirmed).
 
     \b
     Example:
       drip import patients.csv
     """
-    app = app_module.open_app(config.load())
-    report = importing.import_csv(app, csv_file, confirmed=confirmed, now=clock.utcnow())
-    for problem in report.problems:
-        click.echo(f"{csv_file}:{problem.line}: {problem.message}", err=True)
-    click.echo(f"imported {report.imported}, skipped {len(report.problems)}")
-    if report.problems:
-        raise SystemExit(1)
+    with app_module.open_app(config.load()) as app:
+        report = importing.import_csv(app, csv_file, confirmed=confirmed, now=at or clock.utcnow())
+        for problem in report.problems:
+            click.echo(f"{csv_file}:{problem.line}: {problem.message}", err=True)
+        click.echo(f"imported {report.imported}, skipped {len(report.problems)}")
+        if report.problems:
+            raise SystemExit(1)
 
 
 @click.command("unsubscribe")
 @click.argument("email")
-def unsubscribe_command(email: str) -> None:
-    """Unsubscribe a patient (staff action); takes effect before the next send.
+@now_option
+def unsubscribe_command(email: str, at: datetime | None) -> None:
+    """Unsubscribe a patient (staff action: the patient phoned). Queued emails are cancelled
+    and the dispatcher re-checks at send time, so it takes effect before the next send.
 
     \b
     Example:
       drip unsubscribe ana@example.com
     """
-    app = app_module.open_app(config.load())
-    subscriptions.unsubscribe(app, email, now=clock.utcnow())
-    click.echo(f"{email}: unsubscribed; nothing more will be sent")
+    with app_module.open_app(config.load()) as app:
+        subscriptions.unsubscribe(app, email, now=at or clock.utcnow())
+        click.echo(f"{email}: unsubscribed; nothing more will be sent")
 
 
 @click.command("tick")
-@click.option("--now", "at", callback=_instant, help="act as if it were this instant (ISO 8601)")
+@now_option
 def tick_command(at: datetime | None) -> None:
     """One dispatch pass: send everything due now, then exit.
 
@@ -133,24 +166,26 @@ def tick_command(at: datetime | None) -> None:
       drip tick --now 2026-12-03T09:30:00Z
     """
     cfg = config.load()
-    app = app_module.open_app(cfg)
-    with mailer.from_url(cfg.smtp_url) as outgoing:
-        dispatcher = dispatch.Dispatcher(
-            app=app,
-            mailer=outgoing,
-            owner=cfg.worker_id,
-            clock=(lambda: at) if at else clock.utcnow,
-            pace=dispatch.no_pacing if at else dispatch.Pacer(cfg.send_rate).wait,
+    with app_module.open_app(cfg) as app:
+        with mailer.from_url(cfg.smtp_url) as outgoing:
+            dispatcher = dispatch.Dispatcher(
+                app=app,
+                mailer=outgoing,
+                owner=cfg.worker_id,
+                clock=(lambda: at) if at else clock.utcnow,
+                pace=dispatch.no_pacing if at else dispatch.Pacer(cfg.send_rate).wait,
+            )
+            results = dispatcher.tick()
+        total = dispatch.total(results)
+        click.echo(
+            f"sent {total.sent}, retried {total.retried}, failed {total.failed}, "
+            f"suppressed {total.suppressed} in {total.seconds:.2f}s"
         )
-        results = dispatcher.tick()
-    total = dispatch.total(results)
-    click.echo(
-        f"sent {total.sent}, retried {total.retried}, failed {total.failed}, "
-        f"suppressed {total.suppressed} in {total.seconds:.2f}s"
-    )
-    if total.paused:
-        click.echo(f"sending paused by the mail server's policy: {total.pause_reason}", err=True)
-        raise SystemExit(1)
+        if total.paused:
+            click.echo(
+                f"sending paused by the mail server's policy: {total.pause_reason}", err=True
+            )
+            raise SystemExit(1)
 
 
 @click.command("run")
@@ -199,6 +234,7 @@ def demo_command(out_dir: Path) -> None:
 COMMANDS = (
     db_group,
     subscribe_command,
+    confirm_command,
     import_command,
     unsubscribe_command,
     tick_command,

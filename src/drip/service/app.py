@@ -23,6 +23,16 @@ class App:
     def base_url(self) -> str:
         return self.config.base_url or self.plan.clinic.base_url.rstrip("/")
 
+    def close(self) -> None:
+        """Return the database connections; a command's last act."""
+        self.store.dispose()
+
+    def __enter__(self) -> App:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
 
 def load_plan(cfg: config.Config) -> tuple[sequences.Plan, content.Article]:
     """Read sequences.yaml and its article; raises ContentError with located problems."""

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
 
-from drip import delivery, errors, planning, rendering, store, tokens
+from drip import delivery, errors, planning, rendering, sequences, store, tokens
 from drip.mailer import Mailer
 from drip.service.app import App
 
@@ -126,22 +126,39 @@ class Dispatcher:
                 reason=f"subscriber is {state.value if state else 'gone'}",
             )
             return delivery.Outcome.SUPPRESS
+        if not confirming and self._step(claim) is None:
+            return self._skip_removed(claim, now)
         try:
             message = self._compose(claim, now)
             self.mailer.send(message)
         except errors.RenderError as exc:
-            return self._retry_or_fail(claim, now, f"render: {exc}")
+            return self._retry(claim, now, f"render: {exc}", delivery.Outcome.RETRY)
         except errors.SendError as exc:
             return self._failed(claim, now, exc, result)
-        next_step = None if confirming else self._next(claim, now)
         db.mark_sent(
             claim.delivery_id,
             owner=self.owner,
             now=now,
             message_id=str(message["Message-ID"]),
-            next=next_step,
+            next=None if confirming else self._next(claim, now),
         )
         return delivery.Outcome.SENT
+
+    def _step(self, claim: store.Claim) -> sequences.Step | None:
+        sequence = self.app.plan.sequence(claim.sequence)
+        return None if sequence is None else sequence.step(claim.step_id)
+
+    def _skip_removed(self, claim: store.Claim, now: datetime) -> delivery.Outcome:
+        """The step was queued, then removed from sequences.yaml: never sent; the next unsent
+        step in the current order follows (planning's rule for edited sequences)."""
+        self.app.store.mark_skipped(
+            claim.delivery_id,
+            owner=self.owner,
+            now=now,
+            reason=f"step {claim.step_id!r} is no longer in sequences.yaml",
+            next=self._next(claim, now, include_current=False),
+        )
+        return delivery.Outcome.SUPPRESS
 
     def _compose(self, claim: store.Claim, now: datetime) -> EmailMessage:
         app = self.app
@@ -164,67 +181,62 @@ class Dispatcher:
             date=now,
         )
 
-    def _next(self, claim: store.Claim, now: datetime) -> store.Planned | None:
+    def _next(
+        self, claim: store.Claim, now: datetime, *, include_current: bool = True
+    ) -> store.Planned | None:
         sequence = self.app.plan.sequence(claim.sequence)
         if sequence is None:
             return None
+        sent = self.app.store.sent_step_ids(claim.subscriber_id, claim.sequence)
         planned = planning.next_step(
             sequence=sequence,
-            sent=self.app.store.sent_step_ids(claim.subscriber_id, claim.sequence)
-            | {claim.step_id},
+            sent=sent | {claim.step_id} if include_current else sent,
             last_sent_at=now,
             enrolled_at=now,
             tz=zoneinfo.ZoneInfo(claim.timezone),
             window=self.app.plan.window,
         )
-        return (
-            None
-            if planned is None
-            else store.Planned(step_id=planned.step_id, due_at=planned.due_at)
-        )
+        if planned is None:
+            return None
+        return store.Planned(step_id=planned.step_id, due_at=planned.due_at)
 
     def _failed(
         self, claim: store.Claim, now: datetime, exc: errors.SendError, result: BatchResult
     ) -> delivery.Outcome:
-        outcome = delivery.classify(exc)
+        """Apply the rules table (drip.delivery) to a refused or failed send."""
+        outcome = delivery.decide(exc, attempts=claim.attempts + 1)
         db = self.app.store
+        if outcome is delivery.Outcome.PAUSE:
+            result.paused, result.pause_reason = True, str(exc)
+            return self._retry(claim, now, str(exc), delivery.Outcome.RETRY)
+        if outcome is delivery.Outcome.RETRY:
+            return self._retry(claim, now, str(exc), outcome)
+        db.mark_failed(claim.delivery_id, owner=self.owner, now=now, error=str(exc))
         if outcome is delivery.Outcome.SUPPRESS:
-            db.mark_failed(claim.delivery_id, owner=self.owner, now=now, error=str(exc))
             db.set_state(
                 claim.subscriber_uid,
                 store.SubscriberState.BOUNCED,
                 now=now,
                 event=store.EventKind.SUPPRESSED,
             )
-            return outcome
-        if outcome is delivery.Outcome.PAUSE:
-            result.paused, result.pause_reason = True, str(exc)
-            db.mark_retry(
-                claim.delivery_id,
-                owner=self.owner,
-                now=now,
-                error=str(exc),
-                retry_at=now + delivery.backoff(claim.attempts + 1),
-            )
-            return delivery.Outcome.RETRY
-        if outcome is delivery.Outcome.RETRY:
-            return self._retry_or_fail(claim, now, str(exc))
-        db.mark_failed(claim.delivery_id, owner=self.owner, now=now, error=str(exc))
-        return delivery.Outcome.FAIL
+        return outcome
 
-    def _retry_or_fail(self, claim: store.Claim, now: datetime, error: str) -> delivery.Outcome:
-        db = self.app.store
-        if claim.attempts + 1 >= delivery.MAX_ATTEMPTS:
-            db.mark_failed(claim.delivery_id, owner=self.owner, now=now, error=error)
+    def _retry(
+        self, claim: store.Claim, now: datetime, error: str, outcome: delivery.Outcome
+    ) -> delivery.Outcome:
+        """Back to pending after the backoff; past MAX_ATTEMPTS the delivery fails."""
+        attempts = claim.attempts + 1
+        if attempts >= delivery.MAX_ATTEMPTS:
+            self.app.store.mark_failed(claim.delivery_id, owner=self.owner, now=now, error=error)
             return delivery.Outcome.FAIL
-        db.mark_retry(
+        self.app.store.mark_retry(
             claim.delivery_id,
             owner=self.owner,
             now=now,
             error=error,
-            retry_at=now + delivery.backoff(claim.attempts + 1),
+            retry_at=now + delivery.backoff(attempts, key=claim.delivery_uid),
         )
-        return delivery.Outcome.RETRY
+        return outcome
 
 
 def total(results: list[BatchResult]) -> BatchResult:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.headerregistry import Address
 
-from drip import errors, planning, sequences, store
+from drip import errors, planning, sequences, store, tokens
 from drip.service.app import App
 
 _EMAIL = re.compile(
@@ -106,6 +106,13 @@ def confirm(app: App, uid: str, *, now: datetime) -> store.Subscriber:
     if before.state is store.SubscriberState.PENDING:
         enroll(app, subscriber, now=now)
     return subscriber
+
+
+def confirm_link(app: App, link: str, *, now: datetime) -> store.Subscriber:
+    """Confirm with the link from the opt-in email, or just its token."""
+    token = link.strip().rstrip("/").rpartition("/")[2]
+    uid = tokens.read(app.secret, tokens.Purpose.CONFIRM, token)
+    return confirm(app, uid, now=now)
 
 
 def enroll(app: App, subscriber: store.Subscriber, *, now: datetime) -> None:

@@ -80,6 +80,25 @@ class OutcomeOps(base.StoreBase):
             _event(conn, row, values.EventKind.SUPPRESSED, now=now, detail=reason)
             return True
 
+    def mark_skipped(
+        self,
+        delivery_id: int,
+        *,
+        owner: str,
+        now: datetime,
+        reason: str,
+        next: values.Planned | None,
+    ) -> bool:
+        """Not sent because its step left sequences.yaml: cancelled, and the next step queued
+        in the same transaction, so the patient's sequence goes on."""
+        with self._write() as conn:
+            row = _fence(conn, delivery_id, owner, state=DS.CANCELLED, last_error=reason)
+            if row is None:
+                return False
+            _event(conn, row, values.EventKind.SUPPRESSED, now=now, detail=reason)
+            _advance(conn, row, next, now=now, done=False)
+            return True
+
 
 @dataclass(frozen=True, kw_only=True)
 class _Fenced:
@@ -121,14 +140,22 @@ def _event(
 
 
 def _advance(
-    conn: sa.Connection, row: _Fenced, next: values.Planned | None, *, now: datetime
+    conn: sa.Connection,
+    row: _Fenced,
+    next: values.Planned | None,
+    *,
+    now: datetime,
+    done: bool = True,
 ) -> None:
-    """Move the enrollment past the step just sent (the confirmation has no enrollment)."""
+    """Move the enrollment past the step just sent or skipped (the confirmation has no
+    enrollment); `done` says whether the patient received it."""
     mine = sa.and_(Enr.subscriber_id == row.subscriber_id, Enr.sequence == row.sequence)
     state = conn.execute(sa.select(Enr.state).where(mine)).scalar_one_or_none()
     if state is None:
         return
-    changes: dict[str, Any] = {"last_step_id": row.step_id, "updated_at": now}
+    changes: dict[str, Any] = {"updated_at": now}
+    if done:
+        changes["last_step_id"] = row.step_id
     if state is ES.ACTIVE and next is not None:
         outbox.queue(conn, row.subscriber_id, row.sequence, next, now=now)
     elif state is ES.ACTIVE:

@@ -1,0 +1,266 @@
+"""Benchmarks 0-4: CLI start-up, `drip check`, ingest, rendering and the planner."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+import uuid
+import zoneinfo
+from datetime import UTC, datetime
+from pathlib import Path
+
+import harness
+from harness import REPO, SEQUENCES, TEMPLATES, Report, Result
+
+from drip import checking, config, ingest, planning, rendering, tokens
+from drip.service import app as app_module
+
+T0 = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)  # a Tuesday, 15:00 in London: inside the window
+LONDON = zoneinfo.ZoneInfo("Europe/London")
+
+
+def startup(report: Report, *, runs: int) -> None:
+    """What every `drip` command pays before doing anything: interpreter + imports."""
+    env = harness.clean_env()
+    python = harness.timed(
+        lambda: subprocess.run([sys.executable, "-c", "pass"], env=env, check=True),
+        runs=runs,
+    )
+    report.add(Result(group="0", name="`python -c pass` (baseline)", samples=python))
+    version = harness.timed(lambda: harness.run_cli(["--version"], env=env, cwd=REPO), runs=runs)
+    report.add(
+        Result(
+            group="0",
+            name="`drip --version` (CLI start-up: imports)",
+            samples=version,
+            note="every CLI benchmark below includes this",
+        )
+    )
+
+
+def check(report: Report, *, runs: int) -> None:
+    env = harness.clean_env()
+    outputs: list[str] = []
+
+    def cli() -> None:
+        outputs.append(harness.run_cli(["check"], env=env, cwd=REPO)[1])
+
+    samples = harness.timed(cli, runs=runs, warmup=1)
+    summary = outputs[-1].strip().splitlines()[-1]
+    report.add(Result(group="1", name="`drip check` (CLI subprocess)", samples=samples, note=summary))
+
+    reports: list[checking.CheckReport] = []
+    samples = harness.timed(
+        lambda: reports.append(checking.check(sequences_path=SEQUENCES, templates_dir=TEMPLATES)),
+        runs=runs,
+    )
+    last = reports[-1]
+    assert last.ok, checking.format_human(last)
+    report.add(
+        Result(
+            group="1",
+            name="`checking.check()` in-process",
+            samples=samples,
+            per_op="step",
+            ops=last.steps_rendered,
+            note=f"{last.sequences} sequences, {last.steps_rendered} steps rendered",
+        )
+    )
+
+
+def articles() -> list[Path]:
+    fixtures = REPO / "tests" / "fixtures" / "articles"
+    return [
+        REPO / "articles" / "back-spasms.txt",
+        *sorted(fixtures.glob("*.html")),
+        *sorted(fixtures.glob("*.md")),
+    ]
+
+
+def corpus() -> list[Path]:
+    folder = REPO / "tests" / "fixtures" / "articles" / "corpus"
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if p.suffix in {".md", ".html", ".txt"} and not p.name.endswith(".source.txt")
+    )
+
+
+def ingest_articles(report: Report, *, runs: int) -> None:
+    for path in articles():
+        article = ingest.read_article(path)
+        samples = harness.timed_loop(lambda path=path: ingest.read_article(path), runs=runs)
+        report.add(
+            Result(
+                group="2",
+                name=f"`read_article` {path.relative_to(REPO)}",
+                samples=samples,
+                per_op="article",
+                note=f"{path.stat().st_size:,} bytes, {len(article.sections)} sections",
+            )
+        )
+    paths = corpus()
+    per_article = {p: harness.timed_loop(lambda p=p: ingest.read_article(p), runs=3) for p in paths}
+    slowest = max(per_article, key=lambda p: min(per_article[p]))
+    samples = tuple(sum(s[i] for s in per_article.values()) / len(paths) for i in range(3))
+    report.add(
+        Result(
+            group="2",
+            name=f"`read_article` corpus, mean of {len(paths)} articles",
+            samples=samples,
+            per_op="article",
+            note=f"slowest: {slowest.name} ({harness.fmt_time(min(per_article[slowest]))})",
+        )
+    )
+
+
+def rendering_paths(report: Report, *, runs: int) -> None:
+    cfg = config.load({"DRIP_SEQUENCES": str(SEQUENCES), "DRIP_TEMPLATES": str(TEMPLATES)})
+    plan, article = app_module.load_plan(cfg)
+    steps = [(cause, s.id) for cause, seq in plan.sequences.items() for s in seq.steps]
+
+    def new_renderer() -> rendering.Renderer:
+        return rendering.Renderer(plan=plan, article=article, templates=cfg.templates)
+
+    def cold() -> None:
+        for cause, step_id in steps:
+            new_renderer().step(cause, step_id)
+
+    samples = tuple(s / len(steps) for s in harness.timed(cold, runs=max(3, runs // 2)))
+    report.add(
+        Result(
+            group="3",
+            name="`Renderer.step` cold (new Renderer per step)",
+            samples=samples,
+            per_op="step",
+            note=f"mean over all {len(steps)} steps",
+        )
+    )
+
+    def first_use() -> float:
+        renderer = new_renderer()
+        start = time.perf_counter()
+        for cause, step_id in steps:
+            renderer.step(cause, step_id)
+        return (time.perf_counter() - start) / len(steps)
+
+    first_use()
+    samples = tuple(first_use() for _ in range(max(3, runs // 2)))
+    report.add(
+        Result(
+            group="3",
+            name="`Renderer.step` first use (one Renderer, templates loaded once)",
+            samples=samples,
+            per_op="step",
+            note="what a worker pays once per step",
+        )
+    )
+
+    renderer = new_renderer()
+    renderer.step("muscle-injury", "welcome")
+    samples = harness.timed_loop(lambda: renderer.step("muscle-injury", "welcome"), runs=runs)
+    report.add(
+        Result(group="3", name="`Renderer.step` warm (cached)", samples=samples, per_op="call")
+    )
+
+    rendered = renderer.step("muscle-injury", "welcome")
+    uid = uuid.uuid4().hex
+    recipient = rendering.Recipient(email="ana.silva@example.com", first_name="Ana")
+    base_url = plan.clinic.base_url
+
+    def links() -> rendering.Links:
+        unsubscribe, preferences, confirm = tokens.links("bench", base_url, uid)
+        return rendering.Links(unsubscribe=unsubscribe, preferences=preferences, confirm=confirm)
+
+    fixed_links = links()
+
+    def compose(signed: rendering.Links = fixed_links) -> object:
+        return rendering.compose(
+            rendered,
+            clinic=plan.clinic,
+            recipient=recipient,
+            links=signed,
+            message_id=rendering.message_id(uid, domain="winternheimer-chiro.example"),
+            date=T0,
+        )
+
+    samples = harness.timed_loop(links, runs=runs)
+    report.add(
+        Result(
+            group="3",
+            name="`tokens.links` (3 signed links)",
+            samples=samples,
+            per_op="message",
+            note="per message in dispatch",
+        )
+    )
+    samples = harness.timed_loop(compose, runs=runs)
+    report.add(
+        Result(group="3", name="`rendering.compose` per message", samples=samples, per_op="message")
+    )
+    message = rendering.compose(
+        rendered,
+        clinic=plan.clinic,
+        recipient=recipient,
+        links=fixed_links,
+        message_id="<x@example.com>",
+        date=T0,
+    )
+    size = len(message.as_bytes())
+    samples = harness.timed_loop(message.as_bytes, runs=runs)
+    report.add(
+        Result(
+            group="3",
+            name="`EmailMessage.as_bytes()` per message",
+            samples=samples,
+            per_op="message",
+            note=f"{size:,} bytes",
+        )
+    )
+    samples = harness.timed_loop(lambda: compose(links()).as_bytes(), runs=runs)  # type: ignore[attr-defined]
+    report.add(
+        Result(
+            group="3",
+            name="links + compose + `as_bytes()` per message",
+            samples=samples,
+            per_op="message",
+            note="the per-patient work of a send",
+        )
+    )
+
+
+def planner(report: Report, *, runs: int) -> None:
+    cfg = config.load({"DRIP_SEQUENCES": str(SEQUENCES), "DRIP_TEMPLATES": str(TEMPLATES)})
+    plan, _ = app_module.load_plan(cfg)
+    sequence = plan.sequence("muscle-injury")
+    assert sequence is not None
+    friday_evening = datetime(2026, 12, 4, 17, 30, tzinfo=UTC)
+    cases = (
+        ("due inside the window", T0),
+        ("due on a Sunday: moved to Monday 09:00", friday_evening),
+    )
+    for label, last_sent in cases:
+
+        def call(last_sent: datetime = last_sent) -> planning.Planned | None:
+            return planning.next_step(
+                sequence=sequence,
+                sent=frozenset({"welcome"}),
+                last_sent_at=last_sent,
+                enrolled_at=last_sent,
+                tz=LONDON,
+                window=plan.window,
+            )
+
+        planned = call()
+        assert planned is not None
+        samples = harness.timed_loop(call, runs=runs)
+        report.add(
+            Result(
+                group="4",
+                name=f"`planning.next_step`, {label}",
+                samples=samples,
+                per_op="call",
+                note=f"→ {planned.step_id} at {planned.due_at:%a %H:%M} UTC",
+            )
+        )

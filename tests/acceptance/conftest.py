@@ -1,0 +1,36 @@
+"""Acceptance fixtures: the `drip` CLI driven end to end, in-process through click's runner,
+against a real database (SQLite and PostgreSQL) and a real SMTP server on loopback."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from cli_harness import ROOT, Drip
+
+from smtp_sink import SmtpSink
+
+
+@pytest.fixture
+def sink() -> Iterator[SmtpSink]:
+    with SmtpSink() as running:
+        yield running
+
+
+@pytest.fixture
+def drip(
+    database_url: str, sink: SmtpSink, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Drip:
+    monkeypatch.chdir(tmp_path)
+    env = {
+        "DRIP_DATABASE_URL": database_url,
+        "DRIP_SMTP_URL": sink.url,
+        "DRIP_SEQUENCES": str(ROOT / "sequences.yaml"),
+        "DRIP_TEMPLATES": str(ROOT / "templates" / "emails"),
+        "DRIP_SECRET_KEY": "acceptance-secret",
+        "DRIP_BATCH_SIZE": "7",
+    }
+    runner = Drip(env=env, sink=sink)
+    runner("db", "upgrade")
+    return runner
