@@ -8,6 +8,7 @@ import time
 import uuid
 import zoneinfo
 from datetime import UTC, datetime
+from email.message import EmailMessage
 from pathlib import Path
 
 import harness
@@ -48,7 +49,9 @@ def check(report: Report, *, runs: int) -> None:
 
     samples = harness.timed(cli, runs=runs, warmup=1)
     summary = outputs[-1].strip().splitlines()[-1]
-    report.add(Result(group="1", name="`drip check` (CLI subprocess)", samples=samples, note=summary))
+    report.add(
+        Result(group="1", name="`drip check` (CLI subprocess)", samples=samples, note=summary)
+    )
 
     reports: list[checking.CheckReport] = []
     samples = harness.timed(
@@ -175,7 +178,7 @@ def rendering_paths(report: Report, *, runs: int) -> None:
 
     fixed_links = links()
 
-    def compose(signed: rendering.Links = fixed_links) -> object:
+    def compose(signed: rendering.Links = fixed_links) -> EmailMessage:
         return rendering.compose(
             rendered,
             clinic=plan.clinic,
@@ -218,7 +221,7 @@ def rendering_paths(report: Report, *, runs: int) -> None:
             note=f"{size:,} bytes",
         )
     )
-    samples = harness.timed_loop(lambda: compose(links()).as_bytes(), runs=runs)  # type: ignore[attr-defined]
+    samples = harness.timed_loop(lambda: compose(links()).as_bytes(), runs=runs)
     report.add(
         Result(
             group="3",

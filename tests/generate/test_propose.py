@@ -157,7 +157,7 @@ def test_every_content_slug_exists_in_the_article(proposal: str, seed: content.A
 
 def test_subjects_and_preheaders_come_from_titles_and_first_sentences(proposal: str) -> None:
     steps = {s["id"]: s for s in load(proposal)["sequences"]["muscle-injury"]["steps"]}
-    assert steps["welcome"]["subject"] == "Back spasms and muscle injury: where to start"
+    assert steps["welcome"]["subject"] == "Back spasms: where to start"
     assert steps["welcome"]["preheader"] == "Lumbar muscle spasms may result from muscle strain."
     assert steps["heat-and-ice"]["subject"] == "Tip 2: Heat and ice"
     assert steps["heat-and-ice"]["preheader"] == (
@@ -243,7 +243,7 @@ def test_without_intro_or_closing_the_steps_shrink_to_what_exists() -> None:
             "id": "welcome",
             "after": "0m",
             "template": "welcome.mjml.j2",
-            "subject": "Knee pain and strain: where to start",
+            "subject": "Knee pain: where to start",
             "preheader": "Strain",
             "content": ["k/causes/strain"],
         },

@@ -169,6 +169,21 @@ class Mistake:
 
 MISTAKES = [
     Mistake(
+        "subject-names-the-cause",
+        edit(
+            'subject: "Your back spasms: what is going on"', 'subject: "About your Muscle  Injury"'
+        ),
+        [
+            (
+                31,
+                18,
+                "sequences.muscle-injury.steps[0].subject",
+                'the subject names the cause "muscle-injury": subjects are email headers and a '
+                "patient's cause is health data; say it in the email's body instead",
+            ),
+        ],
+    ),
+    Mistake(
         "unknown-top-level-key",
         edit("on_cause_change: switch", "on_cause_chnage: switch"),
         [

@@ -111,7 +111,8 @@ def _cause_sequence(
         id="welcome",
         after=WELCOME_AFTER,
         template=WELCOME,
-        subject=yamltext.subject(f"{topic} and {yamltext.lower_first(label)}: where to start"),
+        # never the cause in a subject: it is an email header (DESIGN.md, health data)
+        subject=yamltext.subject(f"{topic}: where to start"),
         preheader=yamltext.preheader(cause.body, fallback=label),
         content=(*_first_slug(article, content.Role.INTRO), cause.slug),
     )

@@ -56,7 +56,14 @@ def all_sequences(
                 "declare the cause under causes, or rename the sequence",
             )
         result[cause] = sequences.Sequence(
-            cause=cause, steps=_steps(doc, child, article=article, templates=templates)
+            cause=cause,
+            steps=_steps(
+                doc,
+                child,
+                article=article,
+                templates=templates,
+                causes=[c for c, _ in declared.values()],
+            ),
         )
     if value.is_mapping:
         for cause, (_, at) in declared.items():
@@ -73,6 +80,7 @@ def _steps(
     *,
     article: content.Article | None,
     templates: Collection[str] | None,
+    causes: list[sequences.Cause],
 ) -> tuple[sequences.Step, ...]:
     found = _shapes.fields(doc, value, required=("steps",))
     if "steps" not in found:
@@ -83,7 +91,7 @@ def _steps(
     steps: list[sequences.Step] = []
     first_seen: dict[str, int] = {}
     for item in listed:
-        step, id_value = _step(doc, item, article=article, templates=templates)
+        step, id_value = _step(doc, item, article=article, templates=templates, causes=causes)
         if id_value is not None and step.id in first_seen:
             doc.report(
                 id_value,
@@ -102,6 +110,7 @@ def _step(
     *,
     article: content.Article | None,
     templates: Collection[str] | None,
+    causes: list[sequences.Cause],
 ) -> tuple[sequences.Step, _tree.Value | None]:
     """The step, and where its id is written (None when it has none)."""
     found = _shapes.fields(
@@ -123,7 +132,26 @@ def _step(
         else "",
         content=_content(doc, found["content"], article) if "content" in found else (),
     )
+    if subject is not None:
+        _cause_free(doc, subject, step.subject, causes)
     return step, id_value
+
+
+def _cause_free(
+    doc: _tree.Doc, value: _tree.Value, subject: str, causes: list[sequences.Cause]
+) -> None:
+    """A subject is an email header, seen by mail servers and on lock screens: a patient's pain
+    cause is health data and never goes there (DESIGN.md). The body may name it."""
+    said = " ".join(subject.lower().replace("-", " ").split())
+    for cause in causes:
+        names = {cause.slug.replace("-", " "), " ".join(cause.label.lower().split())}
+        if any(name and name in said for name in names):
+            doc.report(
+                value,
+                f"the subject names the cause {_q(cause.slug)}: subjects are email headers and "
+                "a patient's cause is health data; say it in the email's body instead",
+            )
+            return
 
 
 def _content(

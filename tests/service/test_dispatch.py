@@ -1,0 +1,229 @@
+"""The dispatcher's promises, on SQLite and PostgreSQL, with the in-memory mailer: re-check at
+send time, the rules table applied (retry, suppress, pause, fail), edited sequences, render once."""
+
+from __future__ import annotations
+
+import dataclasses
+import zoneinfo
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from drip import config, delivery, errors, mailer, planning, rendering, sequences, store
+from drip.service import app as app_module
+from drip.service import dispatch, subscriptions
+
+ROOT = Path(__file__).resolve().parents[2]
+T0 = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)  # a Tuesday; 15:00 in London is in the window
+CONSENT = subscriptions.Consent(source="test", text="yes")
+
+
+@pytest.fixture
+def app(database_url: str) -> Iterator[app_module.App]:
+    cfg = config.load(
+        {
+            "DRIP_DATABASE_URL": database_url,
+            "DRIP_SEQUENCES": str(ROOT / "sequences.yaml"),
+            "DRIP_TEMPLATES": str(ROOT / "templates" / "emails"),
+            "DRIP_SECRET_KEY": "test",
+        }
+    )
+    with app_module.open_app(cfg) as opened:
+        opened.store.upgrade()
+        yield opened
+
+
+def run(app: app_module.App, outbox: mailer.MemoryMailer, at: datetime) -> dispatch.BatchResult:
+    dispatcher = dispatch.Dispatcher(app=app, mailer=outbox, clock=lambda: at, owner="w1")
+    return dispatch.total(dispatcher.tick())
+
+
+def patient(
+    app: app_module.App, email: str = "ana@example.com", cause: str = "muscle-injury"
+) -> store.Subscriber:
+    return subscriptions.subscribe(
+        app,
+        email=email,
+        first_name="Ana",
+        cause=cause,
+        timezone="Europe/London",
+        consent=CONSENT,
+        confirmed=True,
+        now=T0,
+    )
+
+
+def edited(app: app_module.App, sequence: sequences.Sequence) -> app_module.App:
+    """The app as `drip run` would open it after a marketer's edit of one sequence."""
+    plan = dataclasses.replace(app.plan, sequences={**app.plan.sequences, sequence.cause: sequence})
+    renderer = rendering.Renderer(plan=plan, article=app.article, templates=app.config.templates)
+    return dataclasses.replace(app, plan=plan, renderer=renderer)
+
+
+def failure(code: int, enhanced: str) -> errors.SendError:
+    return errors.SendError(f"{code} {enhanced} refused", code=code, enhanced=enhanced)
+
+
+def test_sends_the_welcome_and_queues_the_next_step(app: app_module.App) -> None:
+    outbox = mailer.MemoryMailer()
+    subscriber = patient(app)
+    result = run(app, outbox, T0)
+    assert (result.sent, result.failed, result.retried) == (1, 0, 0)
+    assert str(outbox.sent[0]["Subject"]) == app.plan.sequences["muscle-injury"].steps[0].subject
+    assert app.store.sent_step_ids(subscriber.id, "muscle-injury") == {"welcome"}
+    second = app.plan.sequences["muscle-injury"].steps[1]
+    assert app.store.status(now=T0).next_due == T0 + second.after
+
+
+def test_unsubscribed_between_claim_and_send_gets_nothing(app: app_module.App) -> None:
+    outbox = mailer.MemoryMailer()
+    subscriber = patient(app)
+    [claim] = app.store.claim_due(now=T0, limit=10, owner="w1", lease_seconds=60)
+    app.store.set_state(subscriber.uid, store.SubscriberState.UNSUBSCRIBED, now=T0)
+    dispatcher = dispatch.Dispatcher(app=app, mailer=outbox, clock=lambda: T0, owner="w1")
+    assert dispatcher._deliver(claim, dispatch.BatchResult()) is delivery.Outcome.SUPPRESS
+    assert outbox.sent == []
+
+
+def test_temporary_failure_retries_with_backoff_then_sends_once(app: app_module.App) -> None:
+    outbox = mailer.MemoryMailer()
+    patient(app)
+    outbox.fail_next(2, failure(451, "4.3.0"))
+    assert run(app, outbox, T0).retried == 1
+    first_retry = app.store.status(now=T0).next_due
+    assert first_retry is not None and first_retry > T0
+    assert run(app, outbox, first_retry).retried == 1
+    second_retry = app.store.status(now=first_retry).next_due
+    assert second_retry is not None and second_retry - first_retry > first_retry - T0
+    assert run(app, outbox, second_retry).sent == 1
+    assert len(outbox.sent) == 1
+
+
+def test_connection_errors_past_max_attempts_end_as_failed_with_the_reason(
+    app: app_module.App,
+) -> None:
+    outbox = mailer.MemoryMailer()
+    subscriber = patient(app)
+    outbox.fail_next(delivery.MAX_ATTEMPTS, errors.SendError("connection refused"))
+    at = T0
+    for _ in range(delivery.MAX_ATTEMPTS):
+        run(app, outbox, at)
+        at = app.store.status(now=at).next_due or at
+    status = app.store.status(now=at)
+    assert status.deliveries[store.DeliveryState.FAILED] == 1
+    [failed] = [e for e in app.store.events_for(subscriber.id) if e.kind is store.EventKind.FAILED]
+    assert failed.detail == "connection refused"
+
+
+def test_bad_mailbox_suppresses_the_address(app: app_module.App) -> None:
+    outbox = mailer.MemoryMailer()
+    subscriber = patient(app)
+    outbox.fail_next(1, failure(550, "5.1.1"))
+    assert run(app, outbox, T0).suppressed == 1
+    assert app.store.is_suppressed("ana@example.com")
+    after = app.store.subscriber_by_uid(subscriber.uid)
+    assert after is not None and after.state is store.SubscriberState.BOUNCED
+
+
+def test_policy_refusal_pauses_without_suppressing(app: app_module.App) -> None:
+    outbox = mailer.MemoryMailer()
+    patient(app, "ana@example.com")
+    patient(app, "ben@example.com")
+    outbox.fail_next(1, failure(550, "5.7.1"))
+    result = run(app, outbox, T0)
+    assert result.paused and result.sent == 0
+    assert not app.store.is_suppressed("ana@example.com")
+    assert not app.store.is_suppressed("ben@example.com")
+    status = app.store.status(now=T0)
+    assert status.deliveries[store.DeliveryState.SENDING] == 0  # the batch's other claim released
+    assert status.deliveries[store.DeliveryState.PENDING] == 2
+
+
+def test_a_step_removed_from_the_yaml_is_skipped_and_the_next_follows(app: app_module.App) -> None:
+    outbox = mailer.MemoryMailer()
+    subscriber = patient(app)
+    run(app, outbox, T0)  # welcome sent; the second step is queued
+    sequence = app.plan.sequences["muscle-injury"]
+    removed, following = sequence.steps[1], sequence.steps[2]
+    app = edited(
+        app,
+        dataclasses.replace(sequence, steps=tuple(s for s in sequence.steps if s.id != removed.id)),
+    )
+    due = T0 + removed.after
+    assert run(app, outbox, due).sent == 0
+    # the removed step's slot counts as a pause: the next delay runs from the skip
+    following_due = planning.into_window(
+        due + following.after, tz=zoneinfo.ZoneInfo("Europe/London"), window=app.plan.window
+    )
+    assert app.store.status(now=due).next_due == following_due
+    run(app, outbox, following_due)
+    assert [str(m["Subject"]) for m in outbox.sent][-1] == following.subject
+    assert removed.id not in app.store.sent_step_ids(subscriber.id, "muscle-injury")
+
+
+def test_a_step_added_before_the_patients_position_is_not_skipped(app: app_module.App) -> None:
+    outbox = mailer.MemoryMailer()
+    subscriber = patient(app)
+    sequence = app.plan.sequences["muscle-injury"]
+    run(app, outbox, T0)  # welcome
+    run(app, outbox, T0 + sequence.steps[1].after)  # the first tip
+    extra = dataclasses.replace(sequence.steps[1], id="posture", subject="New: posture")
+    new = dataclasses.replace(sequence, steps=(sequence.steps[0], extra, *sequence.steps[1:]))
+    app = edited(app, new)
+    at = T0 + timedelta(days=30)
+    while (due := app.store.status(now=at).next_due) is not None:
+        run(app, outbox, due)
+    subjects = [str(m["Subject"]) for m in outbox.sent]
+    # the step already queued at the edit (the second tip) goes out as queued; then the added one
+    assert subjects[2:4] == [sequence.steps[2].subject, "New: posture"]
+    assert len(subjects) == len(set(subjects)) == len(new.steps)
+    assert app.store.sent_step_ids(subscriber.id, "muscle-injury") == {s.id for s in new.steps}
+
+
+def test_a_step_is_rendered_once_for_many_patients(
+    app: app_module.App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import mjml
+
+    calls = []
+    real = mjml.mjml2html
+    monkeypatch.setattr(
+        mjml, "mjml2html", lambda src, *a, **k: calls.append(1) or real(src, *a, **k)
+    )
+    for n in range(5):
+        patient(app, f"p{n}@example.com")
+    assert run(app, mailer.MemoryMailer(), T0).sent == 5
+    assert len(calls) == 1
+
+
+def test_the_cause_never_reaches_a_header(app: app_module.App) -> None:
+    outbox = mailer.MemoryMailer()
+    for cause in app.plan.causes:
+        patient(app, f"{cause.slug}@x.example", cause.slug)
+    run(app, outbox, T0)
+    words = {c.slug for c in app.plan.causes} | {c.label for c in app.plan.causes}
+    for message in outbox.sent:
+        for name, value in message.items():
+            if name.lower() == "to":
+                continue  # the test's own addresses are named after the causes
+            assert not any(w.lower() in str(value).lower() for w in words), (name, value)
+
+
+def test_pending_subscribers_get_the_confirmation_only(app: app_module.App) -> None:
+    outbox = mailer.MemoryMailer()
+    subscriptions.subscribe(
+        app,
+        email="p@example.com",
+        first_name="P",
+        cause="muscle-injury",
+        timezone=None,
+        consent=CONSENT,
+        confirmed=False,
+        now=T0,
+    )
+    run(app, outbox, T0)
+    run(app, outbox, T0 + timedelta(days=30))
+    assert len(outbox.sent) == 1
+    assert isinstance(app.plan.sequences["muscle-injury"], sequences.Sequence)
