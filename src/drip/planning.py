@@ -168,6 +168,15 @@ def _bisect(lo: datetime, hi: datetime, tz: ZoneInfo) -> datetime:
     return hi
 
 
+def covered(sequence: sequences.Sequence, received: frozenset[str]) -> frozenset[str]:
+    """Ids of the steps whose every content slug the subscriber already received elsewhere.
+
+    With `on_cause_change: switch`, these count as sent in the new cause's sequence: a patient
+    who changes their answer is not taught the same treatment twice.
+    """
+    return frozenset(s.id for s in sequence.steps if s.content and set(s.content) <= received)
+
+
 def describe_edit(old: sequences.Sequence, new: sequences.Sequence) -> list[str]:
     """What changed between two versions of a sequence, one line per change, for `drip plan`.
 

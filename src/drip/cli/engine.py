@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 import sqlalchemy
 
-from drip import clock, config, daemon, demo, mailer, store
+from drip import clock, config, daemon, demo, errors, mailer, store
 from drip.service import app as app_module
 from drip.service import dispatch, importing, subscriptions
 
@@ -155,6 +155,26 @@ def unsubscribe_command(email: str, at: datetime | None) -> None:
         click.echo(f"{email}: unsubscribed; nothing more will be sent")
 
 
+@click.command("change-cause")
+@click.argument("email")
+@click.option("--cause", required=True, help="the new cause slug from sequences.yaml")
+@now_option
+def change_cause_command(email: str, cause: str, at: datetime | None) -> None:
+    """Record a patient's new answer to "what causes your back spasms?" (staff action). What
+    happens to their emails is sequences.yaml's `on_cause_change`: switch, restart or ignore.
+
+    \b
+    Example:
+      drip change-cause ana@example.com --cause muscle-injury
+    """
+    with app_module.open_app(config.load()) as app:
+        subscriber = app.store.subscriber_by_email(subscriptions.normalise_email(email))
+        if subscriber is None:
+            raise errors.NotFound(f"{email} is not subscribed")
+        subscriptions.change_cause(app, subscriber.uid, cause, now=at or clock.utcnow())
+        click.echo(f"{email}: cause changed ({app.plan.on_cause_change.value})")
+
+
 @click.command("tick")
 @now_option
 def tick_command(at: datetime | None) -> None:
@@ -237,6 +257,7 @@ COMMANDS = (
     confirm_command,
     import_command,
     unsubscribe_command,
+    change_cause_command,
     tick_command,
     run_command,
     status_command,

@@ -23,6 +23,7 @@ from email.message import EmailMessage
 
 from drip import delivery, errors, planning, rendering, sequences, store, tokens
 from drip.mailer import Mailer
+from drip.service import progress
 from drip.service.app import App
 
 log = logging.getLogger("drip.dispatch")
@@ -187,10 +188,10 @@ class Dispatcher:
         sequence = self.app.plan.sequence(claim.sequence)
         if sequence is None:
             return None
-        sent = self.app.store.sent_step_ids(claim.subscriber_id, claim.sequence)
+        done = progress.done(self.app, claim.subscriber_id, sequence)
         planned = planning.next_step(
             sequence=sequence,
-            sent=sent | {claim.step_id} if include_current else sent,
+            sent=done | {claim.step_id} if include_current else done,
             last_sent_at=now,
             enrolled_at=now,
             tz=zoneinfo.ZoneInfo(claim.timezone),

@@ -14,6 +14,7 @@ from datetime import datetime
 from email.headerregistry import Address
 
 from drip import errors, planning, sequences, store, tokens
+from drip.service import progress
 from drip.service.app import App
 
 _EMAIL = re.compile(
@@ -116,12 +117,13 @@ def confirm_link(app: App, link: str, *, now: datetime) -> store.Subscriber:
 
 
 def enroll(app: App, subscriber: store.Subscriber, *, now: datetime) -> None:
+    """Enroll in the sequence of the subscriber's cause; its first due step is queued."""
     sequence = app.plan.sequence(subscriber.cause)
     if sequence is None:
         raise errors.InvalidInput(f"no sequence for subscriber {subscriber.uid}'s cause")
     first = planning.next_step(
         sequence=sequence,
-        sent=frozenset(),
+        sent=progress.done(app, subscriber.id, sequence),
         last_sent_at=None,
         enrolled_at=now,
         tz=zoneinfo.ZoneInfo(subscriber.timezone),
@@ -134,6 +136,25 @@ def enroll(app: App, subscriber: store.Subscriber, *, now: datetime) -> None:
             first=store.Planned(step_id=first.step_id, due_at=first.due_at),
             now=now,
         )
+
+
+def change_cause(app: App, uid: str, cause: str, *, now: datetime) -> store.Subscriber:
+    """The patient changed their answer. What follows is `on_cause_change` in sequences.yaml:
+    switch (to the new cause's sequence, skipping content already received), restart (the new
+    sequence from its first step) or ignore (only the recorded cause changes)."""
+    check_cause(app.plan, cause)
+    before = app.store.subscriber_by_uid(uid)
+    if before is None:
+        raise errors.NotFound("this subscription no longer exists")
+    after = app.store.change_cause(uid, cause, now=now)
+    moving = before.state in (store.SubscriberState.ACTIVE, store.SubscriberState.PAUSED)
+    if before.cause == cause or not moving:
+        return after  # a pending subscriber is enrolled in the new cause when they confirm
+    if app.plan.on_cause_change is sequences.CauseChange.IGNORE:
+        return after
+    app.store.stop_enrollment(before.id, sequence=before.cause, now=now)
+    enroll(app, after, now=now)
+    return after
 
 
 def unsubscribe(app: App, email: str, *, now: datetime) -> store.Subscriber:

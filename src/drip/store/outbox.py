@@ -168,11 +168,16 @@ class OutboxOps(base.StoreBase):
             return state
 
     def sent_step_ids(self, subscriber_id: int, sequence: str) -> frozenset[str]:
+        """The ids of the steps of `sequence` this subscriber was sent."""
+        return frozenset(step for seq, step in self.sent_steps(subscriber_id) if seq == sequence)
+
+    def sent_steps(self, subscriber_id: int) -> frozenset[tuple[str, str]]:
+        """Every (sequence, step id) this subscriber was sent, in any sequence."""
         with self._read() as conn:
-            query = sa.select(D.step_id).where(
-                D.subscriber_id == subscriber_id, D.sequence == sequence, D.state == DS.SENT
+            query = sa.select(D.sequence, D.step_id).where(
+                D.subscriber_id == subscriber_id, D.state == DS.SENT
             )
-            return frozenset(conn.execute(query).scalars())
+            return frozenset((row.sequence, row.step_id) for row in conn.execute(query))
 
 
 def claimable() -> sa.ColumnElement[bool]:
