@@ -85,7 +85,9 @@ class SmtpSink:
         tls: SelfSignedTls | None = None,
         implicit_tls: bool = False,
         users: dict[str, str] | None = None,
+        port: int = 0,
     ) -> None:
+        self.fixed_port = port  # 0: a free port chosen by the OS
         self.tls = tls
         self.implicit_tls = implicit_tls
         self.users = dict(users or {})
@@ -107,7 +109,9 @@ class SmtpSink:
         if self.users:
             kwargs["authenticator"] = self._authenticate
             kwargs["auth_require_tls"] = self.tls is not None
-        self._controller = _Controller(self, _Handler(self), hostname=HOST, port=0, **kwargs)
+        self._controller = _Controller(
+            self, _Handler(self), hostname=HOST, port=self.fixed_port, **kwargs
+        )
         self._controller.start()
         with self._lock:
             self._connections = 0  # the controller's own start-up probe does not count

@@ -50,7 +50,7 @@ class Worker:
         if self.paused_until and clock.utcnow() < self.paused_until:
             return
         with self.busy:
-            for result in self.dispatcher.tick():
+            for result in self.dispatcher.batches():  # log each batch as it ends
                 if result.claimed:
                     logs.batch(log, result)
                 if result.paused:
@@ -58,7 +58,7 @@ class Worker:
                     log.error(
                         "ALERT: the mail server refused us by policy; sending paused until %s: %s",
                         self.paused_until.isoformat(),
-                        result.pause_reason,
+                        logs.redact_addresses(result.pause_reason),
                     )
 
     def housekeeping(self) -> None:
@@ -99,6 +99,9 @@ def run(cfg: config.Config) -> None:
     )
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
+        if worker.stop.is_set():  # a second signal while stopping: the first one is enough
+            log.info("received %s again; still finishing", signal.Signals(signum).name)
+            return
         log.info("received %s; finishing the message in flight", signal.Signals(signum).name)
         worker.stop.set()
         scheduler.shutdown(wait=False)
@@ -106,7 +109,7 @@ def run(cfg: config.Config) -> None:
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     log.info(
-        "drip run: worker %s, every %.0fs, batch %d, %.1f msg/s",
+        "drip run: worker %s, every %gs, batch %d, %g msg/s",
         cfg.worker_id,
         cfg.tick_interval,
         cfg.batch_size,

@@ -4,8 +4,16 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from typing import Any
+
+_ADDRESS = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def redact_addresses(text: str) -> str:
+    """`text` with every email address replaced: a server's reply may quote the recipient."""
+    return _ADDRESS.sub("<address>", text)
 
 
 class JsonFormatter(logging.Formatter):
@@ -30,7 +38,8 @@ def configure(fmt: str) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.INFO)
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # "skipped: maximum number of running instances reached" is the design (max_instances=1)
+    logging.getLogger("apscheduler").setLevel(logging.ERROR)
 
 
 def batch(logger: logging.Logger, result: Any) -> None:

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-import smtp_sink
 from daemon_harness import Daemon, environment
-from smtp_sink import SmtpSink
 
-from drip import config
 from drip import store as drip_store
+from smtp_sink import SmtpSink
 
 StartDaemon = Callable[..., Daemon]
 
@@ -45,40 +42,6 @@ def start_daemon(tmp_path: Path) -> Iterator[StartDaemon]:
     yield start
     for daemon in started:
         daemon.kill()
-
-
-def cfg_for(env: dict[str, str]) -> config.Config:
-    return config.load(env)
-
-
-def free_port() -> int:
-    """A loopback port nobody listens on (bound, then closed)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((smtp_sink.HOST, 0))
-        return int(probe.getsockname()[1])
-
-
-class SinkOnPort(SmtpSink):
-    """An SmtpSink on a port chosen beforehand (SmtpSink always asks the OS for one), for a
-    relay that comes back where it was. Mirrors SmtpSink.start for a plain server."""
-
-    def __init__(self, port: int) -> None:
-        super().__init__()
-        self.fixed_port = port
-
-    def start(self) -> SinkOnPort:
-        self._controller = smtp_sink._Controller(
-            self,
-            smtp_sink._Handler(self),
-            hostname=smtp_sink.HOST,
-            port=self.fixed_port,
-            server_hostname="sink.test",
-            ready_timeout=10.0,
-        )
-        self._controller.start()
-        with self._lock:
-            self._connections = 0
-        return self
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -26,6 +27,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+import smtp_sink
 from drip import clock, config, planning, store
 from drip.service import app as app_module
 from drip.service import subscriptions
@@ -165,6 +167,16 @@ class Daemon:
                 yield json.loads(line)
 
 
+# --- the mail server -----------------------------------------------------------------
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on (bound, then closed)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((smtp_sink.HOST, 0))
+        return int(probe.getsockname()[1])
+
+
 # --- preparing the database --------------------------------------------------------------
 
 
@@ -173,7 +185,7 @@ def recent_enrollment(cfg: config.Config) -> datetime:
 
     Subscribing "now" would make the welcome due at the next send-window opening, maybe
     tomorrow; subscribing a week ago would make it a week late. This is the latest moment,
-    on the hour, whose window opening has passed.
+    a whole number of hours ago, whose window opening has passed.
     """
     plan, _ = app_module.load_plan(cfg)
     tz = zoneinfo.ZoneInfo(TIMEZONE)

@@ -53,9 +53,10 @@ def main() -> None:
 
     \b
     Marketers:  drip ingest ARTICLE · drip generate ARTICLE -o sequences.yaml
-                drip check · drip render CAUSE STEP --out DIR · drip preview
+                drip check · drip render CAUSE STEP --out DIR
     Ops:        drip db upgrade · drip run · drip tick · drip status
-    Staff:      drip subscribe EMAIL … · drip import FILE.csv · drip unsubscribe EMAIL
+    Staff:      drip subscribe EMAIL … · drip confirm LINK · drip import FILE.csv
+                drip unsubscribe EMAIL · drip change-cause EMAIL --cause SLUG
     Try it:     drip demo --out demo-out/
     """
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 import sqlalchemy
 
-from drip import clock, config, daemon, demo, errors, mailer, store
+from drip import clock, config, daemon, demo, errors, logs, mailer, store
 from drip.service import app as app_module
 from drip.service import dispatch, importing, subscriptions
 
@@ -33,7 +33,12 @@ def redact(url: str) -> str:
 
 @click.group("db")
 def db_group() -> None:
-    """Database maintenance."""
+    """Database maintenance.
+
+    \b
+    Example:
+      drip db upgrade
+    """
 
 
 @db_group.command("upgrade")
@@ -203,7 +208,9 @@ def tick_command(at: datetime | None) -> None:
         )
         if total.paused:
             click.echo(
-                f"sending paused by the mail server's policy: {total.pause_reason}", err=True
+                "sending paused by the mail server's policy: "
+                + logs.redact_addresses(total.pause_reason),
+                err=True,
             )
             raise SystemExit(1)
 
@@ -222,7 +229,13 @@ def run_command() -> None:
 @click.command("status")
 @click.option("--json", "as_json", is_flag=True, help="machine-readable")
 def status_command(as_json: bool) -> None:
-    """Subscribers by state, deliveries due / sent / failed, and the next due time."""
+    """Subscribers by state, deliveries due / sent / failed, and the next due time.
+
+    \b
+    Example:
+      drip status
+      drip status --json | jq .due_now
+    """
     cfg = config.load()
     db = store.Store(cfg.database_url)
     try:

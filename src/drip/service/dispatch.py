@@ -16,7 +16,7 @@ import logging
 import threading
 import time
 import zoneinfo
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
@@ -104,15 +104,17 @@ class Dispatcher:
         result.seconds = time.perf_counter() - started
         return result
 
-    def tick(self) -> list[BatchResult]:
-        """Batches until nothing is due (or stop, or a policy pause): `drip tick`."""
-        results = []
+    def batches(self) -> Iterator[BatchResult]:
+        """Batches until nothing is due (or stop, or a policy pause), each as it ends."""
         while not self.stop.is_set():
             result = self.batch()
-            results.append(result)
+            yield result
             if result.claimed == 0 or result.paused:
                 break
-        return results
+
+    def tick(self) -> list[BatchResult]:
+        """One pass, all its batches: `drip tick`."""
+        return list(self.batches())
 
     def _deliver(self, claim: store.Claim, result: BatchResult) -> delivery.Outcome:
         db, now = self.app.store, self.clock()
