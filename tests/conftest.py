@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from drip import config
 from drip import store as drip_store
+from smtp_sink import SmtpSink
 
 POSTGRES_DEFAULT = "postgresql://postgres@127.0.0.1:5432/test"
 
@@ -38,6 +39,13 @@ def store(database_url: str) -> Iterator[drip_store.Store]:
     db.upgrade()
     yield db
     db.dispose()
+
+
+@pytest.fixture
+def sink() -> Iterator[SmtpSink]:
+    """A real SMTP server on loopback (tests/smtp_sink.py), recording what it receives."""
+    with SmtpSink() as running:
+        yield running
 
 
 def _postgres_schema() -> Iterator[str]:

@@ -3,19 +3,12 @@ against a real database (SQLite and PostgreSQL) and a real SMTP server on loopba
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from cli_harness import ROOT, Drip
 
 from smtp_sink import SmtpSink
-
-
-@pytest.fixture
-def sink() -> Iterator[SmtpSink]:
-    with SmtpSink() as running:
-        yield running
 
 
 @pytest.fixture

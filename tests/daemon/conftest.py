@@ -9,24 +9,14 @@ import pytest
 from daemon_harness import Daemon, environment
 
 from drip import store as drip_store
-from smtp_sink import SmtpSink
 
 StartDaemon = Callable[..., Daemon]
 
 
 @pytest.fixture
-def db(database_url: str) -> Iterator[drip_store.Store]:
-    """The migrated database the daemon will use, for preparing and inspecting it."""
-    store = drip_store.Store(database_url)
-    store.upgrade()
-    yield store
-    store.dispose()
-
-
-@pytest.fixture
-def sink() -> Iterator[SmtpSink]:
-    with SmtpSink() as server:
-        yield server
+def db(store: drip_store.Store) -> drip_store.Store:
+    """The migrated database the daemon will use (tests/conftest.py's `store`)."""
+    return store
 
 
 @pytest.fixture

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 import pytest
-from generate_seed import seed_article
 
 from drip import content
+from seed_data import seed_article
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+import seed_data
 from drip import content, generate, ingest, sequences, sequences_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -17,15 +18,7 @@ TEMPLATES = sorted(p.name for p in (ROOT / "templates" / "emails").iterdir())
 def test_the_seed_proposal_loads_without_problems(
     seed: content.Article, clinic: str | None
 ) -> None:
-    given = sequences.Clinic(
-        name="Winternheimer Chiropractic",
-        from_address="Winternheimer Chiropractic <tips@winternheimer-chiro.example>",
-        reply_to="frontdesk@winternheimer-chiro.example",
-        postal_address="1200 Main Street, Suite 4, Springfield, IL 62701, USA",
-        booking_url="https://winternheimer-chiro.example/book",
-        base_url="https://tips.winternheimer-chiro.example",
-        timezone="America/Chicago",
-    )
+    given = seed_data.CLINIC
     text = generate.propose(
         seed, article_path="articles/back-spasms.txt", clinic=given if clinic else None
     )
@@ -59,15 +52,7 @@ def test_the_seed_proposal_loads_without_problems(
     ]
 
 
-SEED_CLINIC = sequences.Clinic(
-    name="Winternheimer Chiropractic",
-    from_address="Winternheimer Chiropractic <tips@winternheimer-chiro.example>",
-    reply_to="frontdesk@winternheimer-chiro.example",
-    postal_address="1200 Main Street, Suite 4, Springfield, IL 62701, USA",
-    booking_url="https://winternheimer-chiro.example/book",
-    base_url="https://tips.winternheimer-chiro.example",
-    timezone="America/Chicago",
-)
+SEED_CLINIC = seed_data.CLINIC
 
 
 def _real_proposal() -> tuple[content.Article, str]:

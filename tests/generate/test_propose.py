@@ -7,24 +7,17 @@ import re
 from typing import Any
 
 import pytest
-from generate_seed import seed_article
 from hypothesis import given
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from drip import content, generate, sequences
+import seed_data
+from drip import content, generate
 from drip.generate import yamltext
+from seed_data import seed_article
 
 PATH = "articles/back-spasms.txt"
-CLINIC = sequences.Clinic(
-    name="Winternheimer Chiropractic",
-    from_address="Winternheimer Chiropractic <tips@winternheimer-chiro.example>",
-    reply_to="frontdesk@winternheimer-chiro.example",
-    postal_address="1200 Main Street, Suite 4, Springfield, IL 62701, USA",
-    booking_url="https://winternheimer-chiro.example/book",
-    base_url="https://tips.winternheimer-chiro.example",
-    timezone="America/Chicago",
-)
+CLINIC = seed_data.CLINIC
 TIPS = {
     "muscle-injury": [
         "rest",

@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 import email.message
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from smtp_sink import SelfSignedTls, SmtpSink
-
-
-@pytest.fixture
-def sink() -> Iterator[SmtpSink]:
-    with SmtpSink() as running:
-        yield running
+from smtp_sink import SelfSignedTls
 
 
 @pytest.fixture

@@ -5,83 +5,39 @@ Used by tests/rendering (imported by name) and tests/browser (loaded by path).
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import time, timedelta
 from pathlib import Path
 
+import seed_data
 from drip import content, sequences
 
 REPO = Path(__file__).resolve().parents[2]
 TEMPLATES = REPO / "templates" / "emails"
-SEED = Path("/work/shared/seed/back-spasms.txt")
-BULLET = "  • "
 # A list in the closing section, so list rendering is exercised on real-looking text.
 CLOSING_LIST = "\n\nWhat helps most:\n- a correct diagnosis\n- a plan made for you"
 
-CLINIC = sequences.Clinic(
-    name="Winternheimer Chiropractic",
-    from_address="Winternheimer Chiropractic <tips@winternheimer-chiro.example>",
-    reply_to="frontdesk@winternheimer-chiro.example",
-    postal_address="1200 Main Street, Suite 4, Springfield, IL 62701, USA",
-    booking_url="https://winternheimer-chiro.example/book",
-    base_url="https://tips.winternheimer-chiro.example",
-    timezone="America/Chicago",
-)
+CLINIC = seed_data.CLINIC
 CAUSES = (
     sequences.Cause(slug="muscle-injury", label="A muscle injury (strain from sport or work)"),
     sequences.Cause(slug="lumbar-disc-disease", label="Lumbar disc disease (wear of the discs)"),
 )
 
 
-def _items(lines: list[str], section: str) -> tuple[content.Item, ...]:
-    items = []
-    for number, line in enumerate(lines):
-        if line.startswith(BULLET):
-            title = line.removeprefix(BULLET).strip()
-            slug = f"{section}/{content.slugify(title)}"
-            body = " ".join(lines[number + 1].split())
-            items.append(content.Item(slug=slug, title=title, body=body))
-    return tuple(items)
-
-
 def seed_article() -> content.Article:
-    """The seed post as a content tree (intro, causes, treatments, closing), real text."""
-    lines = SEED.read_text(encoding="utf-8").splitlines()
-    start = {line: n for n, line in enumerate(lines)}
-    causes_at, treatments_at = start["Causes of Back Spasms"], start["Treatments for Back Spasms"]
-    intro = next(line for line in lines if line.startswith("back spasmsThe structure"))
-    closing = next(line for line in lines if line.startswith("Almost everyone"))
-    a = "back-spasms"
-
-    def section(key: str, title: str, role: content.Role, **kw: object) -> content.Section:
-        return content.Section(slug=f"{a}/{key}", title=title, role=role, **kw)  # type: ignore[arg-type]
-
-    return content.Article(
-        slug=a,
-        title="Causes & Treatments for Back Spasms",
-        author="Dr. Jeff Winternheimer D.C.",
-        date="2014-02-11",
-        sections=(
-            section(
-                "intro", "Back spasms", content.Role.INTRO, body=intro.removeprefix("back spasms")
-            ),
-            section(
-                "causes",
-                "Causes of Back Spasms",
-                content.Role.CAUSES,
-                body="",
-                items=_items(lines[causes_at:treatments_at], f"{a}/causes"),
-            ),
-            section(
-                "treatments",
-                "Treatments for Back Spasms",
-                content.Role.TREATMENTS,
-                body="",
-                items=_items(lines[treatments_at:], f"{a}/treatments"),
-            ),
-            section("closing", "The good news", content.Role.CLOSING, body=closing + CLOSING_LIST),
-        ),
-        source=str(SEED),
+    """The seed post (tests/seed_data.py), with titles on the intro and the closing and a list
+    in the closing, so the templates' headings and lists are exercised too."""
+    article = seed_data.seed_article()
+    titles = {content.Role.INTRO: "Back spasms", content.Role.CLOSING: "The good news"}
+    sections = tuple(
+        dataclasses.replace(
+            section,
+            title=titles.get(section.role, section.title),
+            body=section.body + (CLOSING_LIST if section.role is content.Role.CLOSING else ""),
+        )
+        for section in article.sections
     )
+    return dataclasses.replace(article, sections=sections, _index={})
 
 
 def _step(step_id: str, template: str, days: int, *refs: str) -> sequences.Step:

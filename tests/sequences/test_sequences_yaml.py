@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+import seed_data
 from drip import content, errors, sequences, sequences_yaml
 from drip.sequences_yaml import _fields as sequences_yaml_fields
 
@@ -66,15 +67,7 @@ def test_the_valid_document_loads_into_the_plan_it_describes() -> None:
         VALID, file="sequences.yaml", article=make_article(), templates=TEMPLATES
     )
     assert plan.article == "articles/back-spasms.txt"
-    assert plan.clinic == sequences.Clinic(
-        name="Winternheimer Chiropractic",
-        from_address="Winternheimer Chiropractic <tips@winternheimer-chiro.example>",
-        reply_to="frontdesk@winternheimer-chiro.example",
-        postal_address="1200 Main Street, Suite 4, Springfield, IL 62701, USA",
-        booking_url="https://winternheimer-chiro.example/book",
-        base_url="https://tips.winternheimer-chiro.example",
-        timezone="America/Chicago",
-    )
+    assert plan.clinic == seed_data.CLINIC
     assert plan.window == sequences.SendWindow(
         days=frozenset({0, 1, 2, 3, 4, 5}), start=time(8, 0), end=time(20, 0)
     )

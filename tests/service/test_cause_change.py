@@ -4,34 +4,14 @@ new sequence, ignore keeps the old one; nothing is sent twice either way."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-import pytest
-
-from drip import config, mailer, sequences, store
+from drip import mailer, sequences, store
 from drip.service import app as app_module
 from drip.service import dispatch, subscriptions
 
-ROOT = Path(__file__).resolve().parents[2]
 T0 = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
 OLD, NEW = "lumbar-disc-disease", "bone-encroachment"
-
-
-@pytest.fixture
-def app(database_url: str) -> Iterator[app_module.App]:
-    cfg = config.load(
-        {
-            "DRIP_DATABASE_URL": database_url,
-            "DRIP_SEQUENCES": str(ROOT / "sequences.yaml"),
-            "DRIP_TEMPLATES": str(ROOT / "templates" / "emails"),
-            "DRIP_SECRET_KEY": "test",
-        }
-    )
-    with app_module.open_app(cfg) as opened:
-        opened.store.upgrade()
-        yield opened
 
 
 def with_policy(app: app_module.App, policy: sequences.CauseChange) -> app_module.App:

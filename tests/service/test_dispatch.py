@@ -5,34 +5,16 @@ from __future__ import annotations
 
 import dataclasses
 import zoneinfo
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
-from drip import config, delivery, errors, mailer, planning, rendering, sequences, store
+from drip import delivery, errors, mailer, planning, rendering, sequences, store
 from drip.service import app as app_module
 from drip.service import dispatch, subscriptions
 
-ROOT = Path(__file__).resolve().parents[2]
 T0 = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)  # a Tuesday; 15:00 in London is in the window
 CONSENT = subscriptions.Consent(source="test", text="yes")
-
-
-@pytest.fixture
-def app(database_url: str) -> Iterator[app_module.App]:
-    cfg = config.load(
-        {
-            "DRIP_DATABASE_URL": database_url,
-            "DRIP_SEQUENCES": str(ROOT / "sequences.yaml"),
-            "DRIP_TEMPLATES": str(ROOT / "templates" / "emails"),
-            "DRIP_SECRET_KEY": "test",
-        }
-    )
-    with app_module.open_app(cfg) as opened:
-        opened.store.upgrade()
-        yield opened
 
 
 def run(app: app_module.App, outbox: mailer.MemoryMailer, at: datetime) -> dispatch.BatchResult:

@@ -1,11 +1,21 @@
-"""A content tree reproducing the seed article (`/work/shared/seed/back-spasms.txt`), built by
-hand so the generator's tests do not depend on the parsers."""
+"""The seed, as test data shared by every tier: the article (`articles/back-spasms.txt`) as a
+content tree built by hand, so tests of the generator and the renderer do not depend on the
+parsers (tests/generate checks that the parser gives this same tree), and the seed clinic."""
 
 from __future__ import annotations
 
-from drip import content
+from drip import content, sequences
 
 A = "back-spasms"
+CLINIC = sequences.Clinic(
+    name="Winternheimer Chiropractic",
+    from_address="Winternheimer Chiropractic <tips@winternheimer-chiro.example>",
+    reply_to="frontdesk@winternheimer-chiro.example",
+    postal_address="1200 Main Street, Suite 4, Springfield, IL 62701, USA",
+    booking_url="https://winternheimer-chiro.example/book",
+    base_url="https://tips.winternheimer-chiro.example",
+    timezone="America/Chicago",
+)
 
 
 def _item(section: str, title: str, body: str) -> content.Item:
