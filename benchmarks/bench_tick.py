@@ -7,20 +7,18 @@ Tuesday, 15:00 UTC; Europe/London, so the welcome step is due at T0). Timed: `dr
 T0` as a subprocess, sending to tests/smtp_sink.py's SmtpSink. The sink must have received
 exactly N messages, or the benchmark fails.
 
-`profile` runs one in-process `Dispatcher.tick()` over the same setup under cProfile.
+bench_breakdown.py reuses the setup to show where an in-process tick spends its time.
 """
 
 from __future__ import annotations
 
-import cProfile
-import pstats
 import re
+import shutil
 import tempfile
 import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
@@ -29,9 +27,9 @@ import harness
 import sqlalchemy as sa
 from harness import SEQUENCES, TEMPLATES, Report, Result
 
-from drip import config, mailer
+from drip import config
 from drip.service import app as app_module
-from drip.service import dispatch, subscriptions
+from drip.service import subscriptions
 from smtp_sink import SmtpSink
 
 T0 = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)  # Tuesday 15:00 UTC = 15:00 in London
@@ -44,6 +42,7 @@ POSTGRES_DEFAULT = "postgresql://postgres@127.0.0.1:5432/test"
 # --- databases ---------------------------------------------------------------------------
 @contextmanager
 def sqlite_database() -> Iterator[str]:
+    """The URL of a SQLite file in a new temporary directory."""
     with tempfile.TemporaryDirectory(prefix="drip-bench-") as tmp:
         yield f"sqlite:///{tmp}/drip.db"
 
@@ -116,21 +115,55 @@ def populate(env: dict[str, str], count: int, *, cwd: Path) -> float:
         app.store.dispose()
 
 
+_templates: dict[int, tuple[Path, float]] = {}  # SQLite: count → (populated file, seconds)
+_template_dir: tempfile.TemporaryDirectory[str] | None = None
+
+
+@contextmanager
+def populated(spec: str, count: int) -> Iterator[tuple[str, float | None]]:
+    """A database (`sqlite`, or a PostgreSQL URL) with `count` enrolled subscribers, and the
+    seconds their subscribes took (None when the database is a copy of one measured before).
+
+    PostgreSQL: a new schema populated each time. SQLite: populated once per `count`, then the
+    file is copied, which gives the same database and saves the setup of later runs."""
+    if spec != "sqlite":
+        with postgres_database(spec) as url, tempfile.TemporaryDirectory() as cwd:
+            yield url, populate(drip_env(url, "memory://"), count, cwd=Path(cwd))
+        return
+    global _template_dir
+    fresh: float | None = None
+    if count not in _templates:
+        if _template_dir is None:
+            _template_dir = tempfile.TemporaryDirectory(prefix="drip-bench-template-")
+        folder = Path(_template_dir.name)
+        file = folder / f"populated-{count}.db"
+        fresh = populate(drip_env(f"sqlite:///{file}", "memory://"), count, cwd=folder)
+        _templates[count] = (file, fresh)
+    template, _seconds = _templates[count]
+    with sqlite_database() as url:
+        target = Path(url.removeprefix("sqlite:///"))
+        for suffix in ("", "-wal", "-shm"):  # normally only the .db: dispose() checkpoints
+            if Path(f"{template}{suffix}").exists():
+                shutil.copyfile(f"{template}{suffix}", f"{target}{suffix}")
+        yield url, fresh
+
+
 # --- the CLI tick ------------------------------------------------------------------------
 _SUMMARY = re.compile(r"sent (\d+), .* in ([\d.]+)s")
 
 
 def tick_cli(report: Report, *, label: str, database: str, count: int, runs: int) -> None:
-    """`runs` fresh setups, each followed by one timed `drip tick --now T0`."""
+    """`runs` fresh databases, each followed by one timed `drip tick --now T0`."""
     samples, dispatch_seconds, setups = [], [], []
     for _ in range(runs):
         with (
-            _database(database) as url,
+            populated(database, count) as (url, setup),
             SmtpSink() as sink,
             tempfile.TemporaryDirectory(prefix="drip-bench-cwd-") as cwd,
         ):
             env = drip_env(url, sink.url)
-            setups.append(populate(env, count, cwd=Path(cwd)))
+            if setup is not None:
+                setups.append(setup)
             seconds, out = harness.run_cli(
                 ["tick", "--now", T0.isoformat().replace("+00:00", "Z")], env=env, cwd=Path(cwd)
             )
@@ -163,123 +196,9 @@ def tick_cli(report: Report, *, label: str, database: str, count: int, runs: int
             name=f"setup: `subscribe(confirmed=True)` in-process, {label}",
             samples=tuple(s / count for s in setups),
             per_op="subscriber",
-            note="not part of the tick; 2 write transactions each",
+            note=(
+                "not part of the tick; 2 write transactions each"
+                + ("; SQLite: populated once, then copied" if database == "sqlite" else "")
+            ),
         )
     )
-
-
-@contextmanager
-def _database(spec: str) -> Iterator[str]:
-    if spec == "sqlite":
-        with sqlite_database() as url:
-            yield url
-    else:
-        with postgres_database(spec) as url:
-            yield url
-
-
-# --- the profile -------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Bucket:
-    label: str
-    functions: tuple[tuple[str, str], ...]  # (path suffix, function name)
-
-
-BUCKETS = (
-    Bucket(
-        "store (claim, state + suppression checks, mark_sent, sent steps)",
-        (
-            ("drip/store/outbox.py", "claim_due"),
-            ("drip/store/outbox.py", "subscriber_state"),
-            ("drip/store/outbox.py", "sent_step_ids"),
-            ("drip/store/subscribers.py", "is_suppressed"),
-            ("drip/store/outcomes.py", "mark_sent"),
-        ),
-    ),
-    Bucket("smtp (envelope + DATA over loopback)", (("drip/mailer/smtp.py", "send"),)),
-    Bucket("serialise (`as_bytes` in the mailer)", (("drip/mailer/base.py", "flatten"),)),
-    Bucket("compose (personalise + build MIME)", (("drip/rendering/compose.py", "compose"),)),
-    Bucket("signed links (`tokens.links`)", (("drip/tokens.py", "links"),)),
-    Bucket("render (`Renderer.step`, 4 steps once)", (("drip/rendering/renderer.py", "step"),)),
-    Bucket("planner (`planning.next_step`)", (("drip/planning.py", "next_step"),)),
-)
-
-
-def profile(report: Report, *, database: str, label: str, count: int) -> None:
-    with (
-        _database(database) as url,
-        SmtpSink() as sink,
-        tempfile.TemporaryDirectory(prefix="drip-bench-cwd-") as cwd,
-    ):
-        env = drip_env(url, sink.url)
-        populate(env, count, cwd=Path(cwd))
-        app = app_module.open_app(config.load(env))
-        profiler = cProfile.Profile()
-        try:
-            with mailer.from_url(sink.url) as outgoing:
-                dispatcher = dispatch.Dispatcher(
-                    app=app, mailer=outgoing, clock=lambda: T0, owner="bench-profile"
-                )
-                profiler.enable()
-                results = dispatcher.tick()
-                profiler.disable()
-        finally:
-            app.store.dispose()
-        sent = dispatch.total(results).sent
-        if sent != count or len(sink.messages) != count:
-            raise AssertionError(f"profile: sent {sent}, sink got {len(sink.messages)}")
-    stats = pstats.Stats(profiler)
-    report.sections.append(_describe(stats, label=label, count=count))
-
-
-def _describe(stats: pstats.Stats, *, label: str, count: int) -> str:
-    table = stats.stats  # type: ignore[attr-defined]
-    tick = _cumulative(table, ("drip/service/dispatch.py", "tick"))
-    shares = []
-    for bucket in BUCKETS:
-        seconds = sum(_cumulative(table, f) for f in bucket.functions)
-        if bucket.label.startswith("smtp"):
-            seconds -= _cumulative(table, ("drip/mailer/base.py", "flatten"))
-        shares.append((bucket.label, seconds))
-    shares.append(
-        ("everything else (dispatch loop, zoneinfo, …)", tick - sum(s for _, s in shares))
-    )
-    lines = [
-        f"### Where a tick's time goes ({label}, {count:,} deliveries, cProfile)",
-        "",
-        f"One in-process `Dispatcher.tick()`: {tick:.2f} s under the profiler "
-        f"(profiling slows Python code, so compare shares, not seconds).",
-        "",
-    ]
-    for name, seconds in sorted(shares, key=lambda s: -s[1]):
-        lines.append(f"- {name}: **{100 * seconds / tick:.0f}%** ({seconds:.2f} s)")
-    lines += ["", "Top 15 functions by cumulative time:", "", "```"]
-    lines.append(f"{'ncalls':>9} {'tottime':>8} {'cumtime':>8}  function")
-    ranked = sorted(table.items(), key=lambda kv: -kv[1][3])
-    shown = 0
-    for (path, line, name), (_cc, calls, tottime, cumtime, _callers) in ranked:
-        if path == "~" or "cProfile" in path:
-            continue
-        lines.append(f"{calls:>9} {tottime:>8.3f} {cumtime:>8.3f}  {_short(path)}:{line}({name})")
-        shown += 1
-        if shown == 15:
-            break
-    lines.append("```")
-    return "\n".join(lines)
-
-
-def _cumulative(table: dict, function: tuple[str, str]) -> float:  # type: ignore[type-arg]
-    suffix, name = function
-    return sum(
-        value[3]
-        for (path, _line, func), value in table.items()
-        if func == name and path.replace("\\", "/").endswith(suffix)
-    )
-
-
-def _short(path: str) -> str:
-    for marker in ("/site-packages/", "/src/", "/lib/python3."):
-        if marker in path:
-            rest = path.split(marker, 1)[1]
-            return rest.split("/", 1)[1] if marker == "/lib/python3." else rest
-    return path

@@ -1,6 +1,6 @@
 """Run drip's benchmarks and print a Markdown table; `--write` puts it in benchmarks/README.md.
 
-    python benchmarks/run.py                 # everything (about 3-4 minutes on 2 cores)
+    python benchmarks/run.py                 # everything (about 4-5 minutes on 2 cores)
     python benchmarks/run.py --write         # ... and update the results in the README
     python benchmarks/run.py --only tick,profile --deliveries 200
 
@@ -19,13 +19,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import bench_authoring
+import bench_breakdown
 import bench_demo
 import bench_tick
 import harness
 
 README = Path(__file__).resolve().parent / "README.md"
 BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
-SUITES = ("startup", "check", "ingest", "render", "planner", "tick", "profile", "demo")
+SUITES = ("startup", "check", "ingest", "render", "planner", "tick", "breakdown", "profile", "demo")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -42,7 +43,9 @@ def main(argv: list[str] | None = None) -> int:
     for name, run in _plan(args, pg_version).items():
         if name.partition(":")[0] in only:
             print(f"== {name}", flush=True)
+            suite_started = time.perf_counter()
             run(report)
+            print(f"   ({time.perf_counter() - suite_started:.0f} s)", flush=True)
     elapsed = time.perf_counter() - started
     text = _results(report, pg_version, elapsed, args)
     print()
@@ -75,7 +78,16 @@ def _plan(
         plan["tick:postgresql"] = lambda r: print(
             f"  skipped: PostgreSQL not reachable at {args.postgres_url}"
         )
-    plan["profile"] = lambda r: bench_tick.profile(r, database="sqlite", label="SQLite", count=n)
+    plan["breakdown:sqlite"] = lambda r: bench_breakdown.breakdown(
+        r, database="sqlite", label="SQLite", count=n
+    )
+    if pg_version is not None:
+        plan["breakdown:postgresql"] = lambda r: bench_breakdown.breakdown(
+            r, database=args.postgres_url, label="PostgreSQL", count=n
+        )
+    plan["profile"] = lambda r: bench_breakdown.profile(
+        r, database="sqlite", label="SQLite", count=n
+    )
     plan["demo"] = lambda r: bench_demo.demo(r, runs=args.demo_runs)
     return plan
 

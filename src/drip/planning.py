@@ -84,8 +84,12 @@ def next_step(
     step = next((s for s in sequence.steps if s.id not in sent), None)
     if step is None:
         return None
-    since = last_sent_at if last_sent_at is not None else enrolled_at
-    due = into_window(add_delay(since, step.after, tz=tz), tz=tz, window=window)
+    if last_sent_at is None:
+        due = add_delay(enrolled_at, step.after, tz=tz)
+        if not window.first_step_at_once:
+            due = into_window(due, tz=tz, window=window)
+        return Planned(step_id=step.id, due_at=due)
+    due = into_window(add_delay(last_sent_at, step.after, tz=tz), tz=tz, window=window)
     return Planned(step_id=step.id, due_at=due)
 
 

@@ -45,6 +45,9 @@ class SendWindow:
     days: frozenset[int]
     start: time
     end: time  # exclusive; start < end
+    # The first step after confirmation: False waits for the window like every step; True
+    # sends it at once (after its own delay), whatever the hour: the patient just asked for it.
+    first_step_at_once: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)

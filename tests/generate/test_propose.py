@@ -72,6 +72,7 @@ def test_top_level_structure(proposal: str) -> None:
         "days": ["mon", "tue", "wed", "thu", "fri"],
         "start": "09:00",
         "end": "18:00",
+        "first_step": "in-window",
     }
     assert data["confirmation"] == {
         "template": "confirm.mjml.j2",

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from planning_helpers import NEW_YORK, local, sequence, step, utc, window
 
-from drip import planning
+from drip import planning, sequences
 
 DAYTIME = window("08:00", "20:00")
 D = timedelta(days=1)
@@ -131,3 +132,38 @@ def test_format_delay_writes_what_sequences_yaml_accepts() -> None:
             timedelta(days=9, minutes=5),
         )
     ] == ["0m", "1h30m", "2d", "1d12h", "2w", "1w2d5m"]
+
+
+def test_first_step_at_once_ignores_the_window_only_for_the_first_step() -> None:
+    window = sequences.SendWindow(
+        days=frozenset(range(5)), start=time(9), end=time(18), first_step_at_once=True
+    )
+    steps = (
+        sequences.Step(
+            id="welcome", after=timedelta(0), template="t", subject="s", preheader="", content=()
+        ),
+        sequences.Step(
+            id="tip", after=timedelta(hours=1), template="t", subject="s", preheader="", content=()
+        ),
+    )
+    sequence = sequences.Sequence(cause="c", steps=steps)
+    saturday_night = datetime(2026, 12, 5, 23, 30, tzinfo=UTC)
+    tz = ZoneInfo("Europe/London")
+    first = planning.next_step(
+        sequence=sequence,
+        sent=frozenset(),
+        last_sent_at=None,
+        enrolled_at=saturday_night,
+        tz=tz,
+        window=window,
+    )
+    assert first == planning.Planned(step_id="welcome", due_at=saturday_night)
+    second = planning.next_step(
+        sequence=sequence,
+        sent=frozenset({"welcome"}),
+        last_sent_at=saturday_night,
+        enrolled_at=saturday_night,
+        tz=tz,
+        window=window,
+    )
+    assert second == planning.Planned(step_id="tip", due_at=datetime(2026, 12, 7, 9, 0, tzinfo=UTC))

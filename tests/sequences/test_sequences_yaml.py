@@ -162,6 +162,19 @@ class Mistake:
 
 MISTAKES = [
     Mistake(
+        "first-step-not-a-choice",
+        edit('  end: "20:00"', '  end: "20:00"\n  first_step: now'),
+        [
+            (
+                16,
+                15,
+                "send_window.first_step",
+                '"now" is not in-window or at-once: in-window waits for the send window like '
+                "every step, at-once sends the first step right after confirmation",
+            ),
+        ],
+    ),
+    Mistake(
         "subject-names-the-cause",
         edit(
             'subject: "Your back spasms: what is going on"', 'subject: "About your Muscle  Injury"'
@@ -213,7 +226,12 @@ MISTAKES = [
         "unknown-window-key",
         edit('  end: "20:00"', '  end: "20:00"\n  zone: UTC'),
         [
-            (16, 3, "send_window.zone", 'unknown key "zone": remove it (known: days, start, end)'),
+            (
+                16,
+                3,
+                "send_window.zone",
+                'unknown key "zone": remove it (known: days, start, end, first_step)',
+            ),
         ],
     ),
     Mistake(

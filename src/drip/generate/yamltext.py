@@ -167,6 +167,7 @@ def settings_block(topic_: str, clinic_name: str, confirm_template: str) -> list
         "  days: [mon, tue, wed, thu, fri]",
         '  start: "09:00"',
         '  end: "18:00"',
+        "  first_step: in-window    # or at-once: the welcome right after confirmation, any hour",
         "on_cause_change: switch    # switch | restart | ignore",
         "confirmation:    # the double opt-in email",
         f"  template: {confirm_template}",

@@ -58,7 +58,7 @@ def send_window(doc: _tree.Doc, value: _tree.Value | None) -> sequences.SendWind
     """The days and hours sending is allowed; every day 08:00-20:00 when absent."""
     if value is None:
         return DEFAULT_WINDOW
-    found = _shapes.fields(doc, value, required=("days", "start", "end"))
+    found = _shapes.fields(doc, value, required=("days", "start", "end"), optional=("first_step",))
     days = _days(doc, found["days"]) if "days" in found else DEFAULT_WINDOW.days
     start = _fields.clock_time(doc, found["start"]) if "start" in found else None
     end = _fields.clock_time(doc, found["end"]) if "end" in found else None
@@ -69,8 +69,25 @@ def send_window(doc: _tree.Doc, value: _tree.Value | None) -> sequences.SendWind
             "later than start (a window cannot cross midnight)",
         )
     return sequences.SendWindow(
-        days=days, start=start or DEFAULT_WINDOW.start, end=end or DEFAULT_WINDOW.end
+        days=days,
+        start=start or DEFAULT_WINDOW.start,
+        end=end or DEFAULT_WINDOW.end,
+        first_step_at_once=_first_step(doc, found["first_step"])
+        if "first_step" in found
+        else False,
     )
+
+
+def _first_step(doc: _tree.Doc, value: _tree.Value) -> bool:
+    """`in-window` (the default) or `at-once`."""
+    raw = _shapes.text(doc, value)
+    if raw not in ("in-window", "at-once"):
+        doc.report(
+            value,
+            f"{_q(raw)} is not in-window or at-once: in-window waits for the send window like "
+            "every step, at-once sends the first step right after confirmation",
+        )
+    return raw == "at-once"
 
 
 def _days(doc: _tree.Doc, value: _tree.Value) -> frozenset[int]:
