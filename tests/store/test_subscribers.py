@@ -192,3 +192,45 @@ def _all_text(db: drip_store.Store) -> list[tuple[sa.Table, sa.Column[str], str]
                     if value is not None:
                         found.append((table, column, str(value)))
     return found
+
+
+def _welcome(now: datetime) -> drip_store.Start:
+    return drip_store.Start(
+        sequence="muscle-injury", first=drip_store.Planned(step_id="welcome", due_at=now)
+    )
+
+
+def test_confirm_and_the_first_step_are_one_transaction(store, add, now, monkeypatch) -> None:
+    pending = add("jane@example.org", confirmed=False)
+    from drip.store import outbox
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the disk filled up")
+
+    monkeypatch.setattr(outbox, "queue", broken)
+    with pytest.raises(RuntimeError):
+        store.confirm(pending.uid, now=now, start=_welcome(now))
+    still = store.subscriber_by_uid(pending.uid)
+    assert still is not None and still.state is State.PENDING  # rolled back: confirm again
+    monkeypatch.undo()
+    store.confirm(pending.uid, now=now, start=_welcome(now))
+    assert store.status(now=now).due_now == 1
+    [claim] = store.claim_due(now=now, limit=5, owner="w", lease_seconds=60)
+    assert (claim.sequence, claim.step_id) == ("muscle-injury", "welcome")
+
+
+def test_a_sign_up_and_its_opt_in_email_are_one_transaction(store, add, now) -> None:
+    add("jane@example.org", confirmed=False, start=drip_store.Start.confirmation(now))
+    [claim] = store.claim_due(now=now, limit=5, owner="w", lease_seconds=60)
+    assert (claim.sequence, claim.step_id) == (drip_store.CONFIRM_SEQUENCE, "confirm")
+
+
+def test_a_cause_change_stops_one_sequence_and_starts_another_at_once(store, add, now) -> None:
+    jane = add("jane@example.org", start=_welcome(now))
+    bone = drip_store.Start(
+        sequence="bone-encroachment", first=drip_store.Planned(step_id="welcome", due_at=now)
+    )
+    store.change_cause(jane.uid, "bone-encroachment", now=now, stop="muscle-injury", start=bone)
+    claims = store.claim_due(now=now, limit=5, owner="w", lease_seconds=60)
+    assert [(c.sequence, c.step_id) for c in claims] == [("bone-encroachment", "welcome")]
+    assert store.status(now=now).deliveries[drip_store.DeliveryState.CANCELLED] == 1

@@ -81,32 +81,33 @@ def subscribe(
     confirmed: bool,
     now: datetime,
 ) -> store.Subscriber:
-    """Add a subscriber: pending with a confirmation email queued, or active and enrolled."""
-    subscriber = app.store.add_subscriber(
+    """Add a subscriber: pending with the opt-in email queued, or active with the first step
+    queued (consent given elsewhere). Either way in one transaction: nothing half done."""
+    zone = check_timezone(timezone or app.plan.clinic.timezone)
+    cause = check_cause(app.plan, cause)
+    return app.store.add_subscriber(
         email=normalise_email(email),
         first_name=clean_name(first_name),
-        cause=check_cause(app.plan, cause),
-        timezone=check_timezone(timezone or app.plan.clinic.timezone),
+        cause=cause,
+        timezone=zone,
         consent=store.Consent(source=consent.source, text=consent.text, ip=consent.ip),
         confirmed=confirmed,
         now=now,
+        start=_first_step(app, cause, zone, now=now)
+        if confirmed
+        else store.Start.confirmation(now),
     )
-    if confirmed:
-        enroll(app, subscriber, now=now)
-    else:
-        app.store.queue_confirmation(subscriber.id, due_at=now, now=now)
-    return subscriber
 
 
 def confirm(app: App, uid: str, *, now: datetime) -> store.Subscriber:
-    """Double opt-in done: activate and enroll (idempotent: a second click changes nothing)."""
+    """Double opt-in done: activate and queue the first step, atomically (idempotent: a second
+    click changes nothing)."""
     before = app.store.subscriber_by_uid(uid)
     if before is None:
         raise errors.NotFound("this subscription no longer exists")
-    subscriber = app.store.confirm(uid, now=now)
-    if before.state is store.SubscriberState.PENDING:
-        enroll(app, subscriber, now=now)
-    return subscriber
+    return app.store.confirm(
+        uid, now=now, start=_first_step(app, before.cause, before.timezone, now=now)
+    )
 
 
 def confirm_link(app: App, link: str, *, now: datetime) -> store.Subscriber:
@@ -116,26 +117,27 @@ def confirm_link(app: App, link: str, *, now: datetime) -> store.Subscriber:
     return confirm(app, uid, now=now)
 
 
-def enroll(app: App, subscriber: store.Subscriber, *, now: datetime) -> None:
-    """Enroll in the sequence of the subscriber's cause; its first due step is queued."""
-    sequence = app.plan.sequence(subscriber.cause)
+def _first_step(
+    app: App, cause: str, timezone: str, *, now: datetime, done: frozenset[str] = frozenset()
+) -> store.Start | None:
+    """The first step of the cause's sequence not done yet, and when it is due."""
+    sequence = app.plan.sequence(cause)
     if sequence is None:
-        raise errors.InvalidInput(f"no sequence for subscriber {subscriber.uid}'s cause")
+        raise errors.InvalidInput(f"{cause!r} has no sequence in sequences.yaml")
     first = planning.next_step(
         sequence=sequence,
-        sent=progress.done(app, subscriber.id, sequence),
+        sent=done,
         last_sent_at=None,
         enrolled_at=now,
-        tz=zoneinfo.ZoneInfo(subscriber.timezone),
+        tz=zoneinfo.ZoneInfo(timezone),
         window=app.plan.window,
     )
-    if first is not None:
-        app.store.enroll(
-            subscriber.id,
-            sequence=sequence.cause,
-            first=store.Planned(step_id=first.step_id, due_at=first.due_at),
-            now=now,
-        )
+    if first is None:
+        return None
+    return store.Start(
+        sequence=sequence.cause,
+        first=store.Planned(step_id=first.step_id, due_at=first.due_at),
+    )
 
 
 def change_cause(app: App, uid: str, cause: str, *, now: datetime) -> store.Subscriber:
@@ -146,15 +148,21 @@ def change_cause(app: App, uid: str, cause: str, *, now: datetime) -> store.Subs
     before = app.store.subscriber_by_uid(uid)
     if before is None:
         raise errors.NotFound("this subscription no longer exists")
-    after = app.store.change_cause(uid, cause, now=now)
     moving = before.state in (store.SubscriberState.ACTIVE, store.SubscriberState.PAUSED)
-    if before.cause == cause or not moving:
-        return after  # a pending subscriber is enrolled in the new cause when they confirm
-    if app.plan.on_cause_change is sequences.CauseChange.IGNORE:
-        return after
-    app.store.stop_enrollment(before.id, sequence=before.cause, now=now)
-    enroll(app, after, now=now)
-    return after
+    policy = app.plan.on_cause_change
+    if before.cause == cause or not moving or policy is sequences.CauseChange.IGNORE:
+        # a pending subscriber is enrolled in the new cause's sequence when they confirm
+        return app.store.change_cause(uid, cause, now=now)
+    sequence = app.plan.sequence(cause)
+    assert sequence is not None  # check_cause
+    done = progress.done(app, before.id, sequence)
+    return app.store.change_cause(
+        uid,
+        cause,
+        now=now,
+        stop=before.cause,
+        start=_first_step(app, cause, before.timezone, now=now, done=done),
+    )
 
 
 def unsubscribe(app: App, email: str, *, now: datetime) -> store.Subscriber:

@@ -41,52 +41,17 @@ class OutboxOps(base.StoreBase):
     ) -> None:
         """Start (or restart a stopped) enrollment and queue its first delivery, atomically."""
         with self._write() as conn:
-            conn.execute(
-                rows.insert(conn, Enr)
-                .values(
-                    subscriber_id=subscriber_id,
-                    sequence=sequence,
-                    state=values.EnrollmentState.ACTIVE,
-                    started_at=now,
-                    updated_at=now,
-                )
-                .on_conflict_do_update(
-                    index_elements=["subscriber_id", "sequence"],
-                    set_={"state": values.EnrollmentState.ACTIVE, "updated_at": now},
-                    where=Enr.state == values.EnrollmentState.STOPPED,
-                )
-            )
-            queue(conn, subscriber_id, sequence, first, now=now)
-            rows.add_event(
-                conn, subscriber_id, values.EventKind.ENROLLED, now=now, sequence=sequence
-            )
+            start(conn, subscriber_id, values.Start(sequence=sequence, first=first), now=now)
 
     def queue_confirmation(self, subscriber_id: int, *, due_at: datetime, now: datetime) -> None:
         """Queue the double opt-in email; queueing it again changes nothing."""
-        planned = values.Planned(step_id=values.CONFIRM_STEP, due_at=due_at)
         with self._write() as conn:
-            queue(conn, subscriber_id, values.CONFIRM_SEQUENCE, planned, now=now)
+            start(conn, subscriber_id, values.Start.confirmation(due_at), now=now)
 
     def stop_enrollment(self, subscriber_id: int, *, sequence: str, now: datetime) -> int:
         """Stop an active enrollment and cancel its pending deliveries; returns how many."""
         with self._write() as conn:
-            conn.execute(
-                sa.update(Enr)
-                .where(
-                    Enr.subscriber_id == subscriber_id,
-                    Enr.sequence == sequence,
-                    Enr.state == values.EnrollmentState.ACTIVE,
-                )
-                .values(state=values.EnrollmentState.STOPPED, updated_at=now)
-            )
-            cancelled = conn.execute(
-                sa.update(D)
-                .where(D.subscriber_id == subscriber_id, D.sequence == sequence)
-                .where(D.state == DS.PENDING)
-                .values(state=DS.CANCELLED)
-                .returning(D.id)
-            )
-            return len(cancelled.all())
+            return stop(conn, subscriber_id, sequence, now=now)
 
     def claim_due(
         self, *, now: datetime, limit: int, owner: str, lease_seconds: int
@@ -178,6 +143,51 @@ class OutboxOps(base.StoreBase):
                 D.subscriber_id == subscriber_id, D.state == DS.SENT
             )
             return frozenset((row.sequence, row.step_id) for row in conn.execute(query))
+
+
+def start(conn: sa.Connection, subscriber_id: int, what: values.Start, *, now: datetime) -> None:
+    """Queue a first delivery; for a sequence, also start (or restart a stopped) enrollment."""
+    if what.sequence != values.CONFIRM_SEQUENCE:
+        conn.execute(
+            rows.insert(conn, Enr)
+            .values(
+                subscriber_id=subscriber_id,
+                sequence=what.sequence,
+                state=values.EnrollmentState.ACTIVE,
+                started_at=now,
+                updated_at=now,
+            )
+            .on_conflict_do_update(
+                index_elements=["subscriber_id", "sequence"],
+                set_={"state": values.EnrollmentState.ACTIVE, "updated_at": now},
+                where=Enr.state == values.EnrollmentState.STOPPED,
+            )
+        )
+        rows.add_event(
+            conn, subscriber_id, values.EventKind.ENROLLED, now=now, sequence=what.sequence
+        )
+    queue(conn, subscriber_id, what.sequence, what.first, now=now)
+
+
+def stop(conn: sa.Connection, subscriber_id: int, sequence: str, *, now: datetime) -> int:
+    """Stop the enrollment and cancel its pending deliveries; returns how many."""
+    conn.execute(
+        sa.update(Enr)
+        .where(
+            Enr.subscriber_id == subscriber_id,
+            Enr.sequence == sequence,
+            Enr.state == values.EnrollmentState.ACTIVE,
+        )
+        .values(state=values.EnrollmentState.STOPPED, updated_at=now)
+    )
+    cancelled = conn.execute(
+        sa.update(D)
+        .where(D.subscriber_id == subscriber_id, D.sequence == sequence)
+        .where(D.state == DS.PENDING)
+        .values(state=DS.CANCELLED)
+        .returning(D.id)
+    )
+    return len(cancelled.all())
 
 
 def claimable() -> sa.ColumnElement[bool]:

@@ -8,7 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from drip import errors
-from drip.store import base, models, rows, values
+from drip.store import base, models, outbox, rows, values
 
 S = values.SubscriberState
 _Row = models.SubscriberRow
@@ -43,8 +43,10 @@ class SubscriberOps(base.StoreBase):
         consent: values.Consent,
         now: datetime,
         confirmed: bool,
+        start: values.Start | None = None,
     ) -> values.Subscriber:
-        """Record a sign-up (pending, or active when consent was confirmed elsewhere).
+        """Record a sign-up (pending, or active when consent was confirmed elsewhere), and
+        queue `start` (the opt-in email, or the first step) in the same transaction.
 
         Raises Suppressed for a suppressed address, AlreadySubscribed for a known one.
         """
@@ -77,6 +79,8 @@ class SubscriberOps(base.StoreBase):
                 )
                 if confirmed:
                     rows.add_event(conn, new_id, values.EventKind.CONFIRMED, now=now)
+                if start is not None:
+                    outbox.start(conn, new_id, start, now=now)
                 return _get(conn, _Row.id == new_id)
         except sa.exc.IntegrityError:
             # Another sign-up with the same address won the race between check and insert.
@@ -92,8 +96,11 @@ class SubscriberOps(base.StoreBase):
         with self._read() as conn:
             return _find(conn, _Row.uid == uid)
 
-    def confirm(self, uid: str, *, now: datetime) -> values.Subscriber:
-        """Double opt-in: pending → active. Confirming an active subscriber changes nothing."""
+    def confirm(
+        self, uid: str, *, now: datetime, start: values.Start | None = None
+    ) -> values.Subscriber:
+        """Double opt-in: pending → active, and `start` (the first step) queued in the same
+        transaction. Confirming an active subscriber changes nothing."""
         with self._write() as conn:
             found = _by_uid(conn, uid)
             if found.state is S.ACTIVE:
@@ -105,6 +112,8 @@ class SubscriberOps(base.StoreBase):
                 )
             _update(conn, found.id, state=S.ACTIVE, confirmed_at=now, updated_at=now)
             rows.add_event(conn, found.id, values.EventKind.CONFIRMED, now=now)
+            if start is not None:
+                outbox.start(conn, found.id, start, now=now)
             return _get(conn, _Row.id == found.id)
 
     def set_state(
@@ -142,8 +151,18 @@ class SubscriberOps(base.StoreBase):
                 _stop_everything(conn, found.id, now=now)
             return _get(conn, _Row.id == found.id)
 
-    def change_cause(self, uid: str, cause: str, *, now: datetime) -> values.Subscriber:
-        """Record a new cause. Enrollments are the caller's to switch (policy in the YAML)."""
+    def change_cause(
+        self,
+        uid: str,
+        cause: str,
+        *,
+        now: datetime,
+        stop: str | None = None,
+        start: values.Start | None = None,
+    ) -> values.Subscriber:
+        """Record a new cause; in the same transaction stop the enrollment in sequence `stop`
+        (its pending deliveries cancelled) and `start` another (the caller applies the YAML's
+        on_cause_change policy)."""
         with self._write() as conn:
             found = _by_uid(conn, uid)
             if found.cause == cause:
@@ -151,6 +170,10 @@ class SubscriberOps(base.StoreBase):
             _update(conn, found.id, cause=cause, updated_at=now)
             # The event says that the cause changed, never to what: it is health data.
             rows.add_event(conn, found.id, values.EventKind.CAUSE_CHANGED, now=now)
+            if stop is not None:
+                outbox.stop(conn, found.id, stop, now=now)
+            if start is not None:
+                outbox.start(conn, found.id, start, now=now)
             return _get(conn, _Row.id == found.id)
 
     def erase(self, uid: str, *, now: datetime) -> None:

@@ -108,6 +108,19 @@ class Planned:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Start:
+    """A subscriber's first delivery, queued in the same transaction as the state change that
+    calls for it: the opt-in email of a sign-up, or the first step of an enrollment."""
+
+    sequence: str
+    first: Planned
+
+    @classmethod
+    def confirmation(cls, due_at: datetime) -> Start:
+        return cls(sequence=CONFIRM_SEQUENCE, first=Planned(step_id=CONFIRM_STEP, due_at=due_at))
+
+
+@dataclass(frozen=True, kw_only=True)
 class Subscriber:
     id: int
     uid: str
