@@ -55,16 +55,25 @@ def check(
     except (OSError, UnicodeDecodeError) as exc:
         return CheckReport(problems=[_unreadable(file, exc)])
     problems: list[errors.Problem] = []
-    article = _article(text, file, sequences_path, article_path, problems)
+    loaded: list[content.Article] = []
+
+    def load_article(relative: str) -> content.Article:
+        try:
+            loaded.append(ingest.read_article(article_path or sequences_path.parent / relative))
+        except errors.DripError as exc:
+            advice = "" if article_path else " (the path is relative to sequences.yaml)"
+            raise errors.ArticleError(f"{exc}{advice}") from None
+        return loaded[-1]
+
     templates = _templates(templates_dir, problems)
     try:
-        plan = sequences_yaml.load(text, file=file, article=article, templates=templates)
+        plan = sequences_yaml.load(text, file=file, article=load_article, templates=templates)
     except errors.ContentError as exc:
         return CheckReport(problems=problems + exc.problems)
     steps = sum(len(s.steps) for s in plan.sequences.values())
     rendered = 0
-    if article is not None and templates is not None:
-        rendered = _render_all(plan, article, templates_dir, text, file, problems)
+    if loaded and templates is not None:
+        rendered = _render_all(plan, loaded[0], templates_dir, text, file, problems)
     return CheckReport(
         problems=problems,
         sequences=len(plan.sequences),
@@ -82,31 +91,6 @@ def _unreadable(file: str, exc: Exception) -> errors.Problem:
         where="",
         message=f"cannot read it ({reason}): give the right path, or write one with drip generate",
     )
-
-
-def _article(
-    text: str,
-    file: str,
-    sequences_path: Path,
-    override: Path | None,
-    problems: list[errors.Problem],
-) -> content.Article | None:
-    """The article, or None (after a problem at `article:` when it cannot be read)."""
-    located = sequences_yaml.locate(text, "article")
-    if override is None and (located is None or not located.text):
-        return None  # load reports the missing or empty key
-    path = override or sequences_path.parent / str(located.text if located else "")
-    try:
-        return ingest.read_article(path)
-    except errors.DripError as exc:
-        line, column = (located.line, located.column) if located else (1, 1)
-        advice = "" if override else " (the path is relative to sequences.yaml)"
-        problems.append(
-            errors.Problem(
-                file=file, line=line, column=column, where="article", message=f"{exc}{advice}"
-            )
-        )
-        return None
 
 
 def _templates(directory: Path, problems: list[errors.Problem]) -> list[str] | None:

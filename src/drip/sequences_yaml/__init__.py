@@ -14,7 +14,7 @@ and generic shapes), `_fields` (single values), `_settings` and `_sequences` (th
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from drip import content, errors, sequences
@@ -47,14 +47,22 @@ def locate(text: str, where: str) -> Located | None:
     return Located(text=scalar, line=at.line, column=at.column)
 
 
+ArticleLoader = Callable[[str], content.Article]
+
+
 def load(
     text: str,
     *,
     file: str,
-    article: content.Article | None = None,
+    article: content.Article | ArticleLoader | None = None,
     templates: Collection[str] | None = None,
 ) -> sequences.Plan:
-    """The plan in `text`; raises ContentError listing every problem, in file order."""
+    """The plan in `text`; raises ContentError listing every problem, in file order.
+
+    `article` checks the content slugs: the article itself, or a loader called with the
+    `article:` path as written (so the file is parsed once); a loader's DripError becomes a
+    problem at that line.
+    """
     doc = _tree.Doc(file)
     root = _tree.parse(doc, text)
     if root is None:
@@ -69,12 +77,14 @@ def _plan(
     doc: _tree.Doc,
     root: _tree.Value,
     *,
-    article: content.Article | None,
+    article: content.Article | ArticleLoader | None,
     templates: Collection[str] | None,
 ) -> sequences.Plan:
     found = _shapes.fields(
         doc, root, required=_settings.TOP_LEVEL_REQUIRED, optional=_settings.TOP_LEVEL_OPTIONAL
     )
+    if callable(article):
+        article = _load_article(doc, found.get("article"), article)
     if "version" in found:
         _settings.version(doc, found["version"])
     declared = _sequences.causes(doc, found["causes"]) if "causes" in found else {}
@@ -104,6 +114,20 @@ def _plan(
         confirmation_subject=subject,
         sequences=sequences_by_cause,
     )
+
+
+def _load_article(
+    doc: _tree.Doc, value: _tree.Value | None, loader: ArticleLoader
+) -> content.Article | None:
+    raw = value.node.value if value is not None else None
+    path = raw.strip() if isinstance(raw, str) else ""
+    if not path or value is None:
+        return None  # a missing, empty or malformed key is reported as such by _plan
+    try:
+        return loader(path)
+    except errors.DripError as exc:
+        doc.report(value, str(exc))
+        return None
 
 
 def _clinic(doc: _tree.Doc, value: _tree.Value | None) -> sequences.Clinic:

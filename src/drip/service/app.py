@@ -41,11 +41,19 @@ def load_plan(cfg: config.Config) -> tuple[sequences.Plan, content.Article]:
         raise errors.ConfigError(
             f"{path}: no such file (run `drip generate ARTICLE -o {path}`, or set DRIP_SEQUENCES)"
         )
-    text = path.read_text(encoding="utf-8")
-    plan = sequences_yaml.load(text, file=str(path))
-    article = ingest.read_article(path.parent / plan.article)
-    templates = _template_names(cfg.templates)
-    return sequences_yaml.load(text, file=str(path), article=article, templates=templates), article
+    loaded: list[content.Article] = []
+
+    def load_article(relative: str) -> content.Article:
+        loaded.append(ingest.read_article(path.parent / relative))
+        return loaded[-1]
+
+    plan = sequences_yaml.load(
+        path.read_text(encoding="utf-8"),
+        file=str(path),
+        article=load_article,
+        templates=_template_names(cfg.templates),
+    )
+    return plan, loaded[0]
 
 
 def open_app(cfg: config.Config, *, database_url: str | None = None) -> App:
