@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
+
+if TYPE_CHECKING:
+    import alembic.config
 
 _READ_ONLY = "drip_read_only"
 
@@ -29,6 +30,8 @@ class StoreBase:
 
     def upgrade(self) -> None:
         """Run the packaged Alembic migrations up to head (a no-op when already there)."""
+        from alembic import command  # here, not at the top: only `drip db upgrade` needs it
+
         with self._engine.begin() as conn:
             cfg = alembic_config()
             cfg.attributes["connection"] = conn
@@ -49,9 +52,11 @@ class StoreBase:
             yield conn
 
 
-def alembic_config() -> Config:
+def alembic_config() -> alembic.config.Config:
     """An Alembic Config built in code, pointing at the migrations shipped in the package."""
-    cfg = Config()
+    import alembic.config
+
+    cfg = alembic.config.Config()
     cfg.set_main_option("script_location", str(resources.files("drip") / "migrations"))
     return cfg
 
