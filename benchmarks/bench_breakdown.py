@@ -26,7 +26,7 @@ from harness import Report
 from drip import config, mailer, planning, rendering, tokens
 from drip.mailer import base as mailer_base
 from drip.service import app as app_module
-from drip.service import dispatch, progress
+from drip.service import dispatch
 
 
 class ExternalSink:
@@ -119,7 +119,7 @@ STAGES = {
     "compose": "compose: personalise + build the MIME message",
     "links": "signed links: `tokens.links`",
     "render": "render: `Renderer.step` (4 steps rendered once, then cached)",
-    "planner": "planner: `drip.planning` and `progress.done` (store calls excluded)",
+    "planner": "planner: `drip.planning` (store calls excluded)",
 }
 _NOT_OPERATIONS = {"engine", "upgrade", "dispose"}
 
@@ -142,9 +142,8 @@ def breakdown(report: Report, *, database: str, label: str, count: int) -> None:
         patch(rendering, "compose", "compose")
         patch(tokens, "links", "links")
         patch(app.renderer, "step", "render")
-        for name in ("next_step", "into_window", "add_delay", "covered"):
+        for name in ("next_step", "into_window", "add_delay", "covered", "done_steps"):
             patch(planning, name, "planner")
-        patch(progress, "done", "planner")
         seconds = _tick(app, outgoing, count)
     other = seconds - sum(watch.seconds.values())
     store_ops = {k.partition(":")[2]: v for k, v in watch.seconds.items() if k.startswith("store:")}

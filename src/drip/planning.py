@@ -172,6 +172,34 @@ def _bisect(lo: datetime, hi: datetime, tz: ZoneInfo) -> datetime:
     return hi
 
 
+def done_steps(
+    plan: sequences.Plan, sequence: sequences.Sequence, sent: frozenset[tuple[str, str]]
+) -> frozenset[str]:
+    """The step ids of `sequence` that count as done, given every (sequence, step id) sent.
+
+    Done means sent; and, when sequences.yaml says `on_cause_change: switch`, also the steps
+    whose content the subscriber already received in another cause's sequence. Enrollment and
+    dispatch both plan from this, so a switch never repeats content, then or later.
+    """
+    here = frozenset(step for seq, step in sent if seq == sequence.cause)
+    if plan.on_cause_change is not sequences.CauseChange.SWITCH:
+        return here
+    return here | covered(sequence, _content_sent(plan, sent, besides=sequence.cause))
+
+
+def _content_sent(
+    plan: sequences.Plan, sent: frozenset[tuple[str, str]], *, besides: str
+) -> frozenset[str]:
+    """The content slugs of the steps sent in sequences other than `besides`."""
+    received: set[str] = set()
+    for cause, step_id in sent:
+        other = plan.sequence(cause) if cause != besides else None
+        step = other.step(step_id) if other else None
+        if step is not None:
+            received.update(step.content)
+    return frozenset(received)
+
+
 def covered(sequence: sequences.Sequence, received: frozenset[str]) -> frozenset[str]:
     """Ids of the steps whose every content slug the subscriber already received elsewhere.
 

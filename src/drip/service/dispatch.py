@@ -23,7 +23,6 @@ from email.message import EmailMessage
 
 from drip import delivery, errors, planning, rendering, sequences, store, tokens
 from drip.mailer import Mailer
-from drip.service import progress
 from drip.service.app import App
 
 log = logging.getLogger("drip.dispatch")
@@ -120,17 +119,15 @@ class Dispatcher:
         db, now = self.app.store, self.clock()
         confirming = claim.sequence == store.CONFIRM_SEQUENCE
         wanted = store.SubscriberState.PENDING if confirming else store.SubscriberState.ACTIVE
-        state = db.subscriber_state(claim.subscriber_id)
-        if state is not wanted or db.is_suppressed(claim.email):
+        check = db.recheck(claim.subscriber_id)
+        reason = _unreachable(check, wanted)
+        if reason is not None or check is None:
             db.mark_suppressed(
-                claim.delivery_id,
-                owner=self.owner,
-                now=now,
-                reason=f"subscriber is {state.value if state else 'gone'}",
+                claim.delivery_id, owner=self.owner, now=now, reason=f"subscriber is {reason}"
             )
             return delivery.Outcome.SUPPRESS
         if not confirming and self._step(claim) is None:
-            return self._skip_removed(claim, now)
+            return self._skip_removed(claim, now, check.sent)
         try:
             message = self._compose(claim, now)
             self.mailer.send(message)
@@ -143,7 +140,7 @@ class Dispatcher:
             owner=self.owner,
             now=now,
             message_id=str(message["Message-ID"]),
-            next=None if confirming else self._next(claim, now),
+            next=None if confirming else self._next(claim, now, check.sent | {claim.key}),
         )
         return delivery.Outcome.SENT
 
@@ -151,7 +148,9 @@ class Dispatcher:
         sequence = self.app.plan.sequence(claim.sequence)
         return None if sequence is None else sequence.step(claim.step_id)
 
-    def _skip_removed(self, claim: store.Claim, now: datetime) -> delivery.Outcome:
+    def _skip_removed(
+        self, claim: store.Claim, now: datetime, sent: frozenset[tuple[str, str]]
+    ) -> delivery.Outcome:
         """The step was queued, then removed from sequences.yaml: never sent; the next unsent
         step in the current order follows (planning's rule for edited sequences)."""
         self.app.store.mark_skipped(
@@ -159,7 +158,7 @@ class Dispatcher:
             owner=self.owner,
             now=now,
             reason=f"step {claim.step_id!r} is no longer in sequences.yaml",
-            next=self._next(claim, now, include_current=False),
+            next=self._next(claim, now, sent),
         )
         return delivery.Outcome.SUPPRESS
 
@@ -185,15 +184,15 @@ class Dispatcher:
         )
 
     def _next(
-        self, claim: store.Claim, now: datetime, *, include_current: bool = True
+        self, claim: store.Claim, now: datetime, sent: frozenset[tuple[str, str]]
     ) -> store.Planned | None:
+        """The step to queue after this one, from everything the subscriber was sent."""
         sequence = self.app.plan.sequence(claim.sequence)
         if sequence is None:
             return None
-        done = progress.done(self.app, claim.subscriber_id, sequence)
         planned = planning.next_step(
             sequence=sequence,
-            sent=done | {claim.step_id} if include_current else done,
+            sent=planning.done_steps(self.app.plan, sequence, sent),
             last_sent_at=now,
             enrolled_at=now,
             tz=zoneinfo.ZoneInfo(claim.timezone),
@@ -240,6 +239,15 @@ class Dispatcher:
             retry_at=now + delivery.backoff(attempts, key=claim.delivery_uid),
         )
         return outcome
+
+
+def _unreachable(check: store.Recheck | None, wanted: store.SubscriberState) -> str | None:
+    """Why this subscriber must not get the email now, or None."""
+    if check is None:
+        return "gone"
+    if check.suppressed:
+        return "suppressed"
+    return None if check.state is wanted else check.state.value
 
 
 def total(results: list[BatchResult]) -> BatchResult:

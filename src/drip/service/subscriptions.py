@@ -14,7 +14,6 @@ from datetime import datetime
 from email.headerregistry import Address
 
 from drip import errors, planning, sequences, store, tokens
-from drip.service import progress
 from drip.service.app import App
 
 _EMAIL = re.compile(
@@ -155,7 +154,7 @@ def change_cause(app: App, uid: str, cause: str, *, now: datetime) -> store.Subs
         return app.store.change_cause(uid, cause, now=now)
     sequence = app.plan.sequence(cause)
     assert sequence is not None  # check_cause
-    done = progress.done(app, before.id, sequence)
+    done = planning.done_steps(app.plan, sequence, app.store.sent_steps(before.id))
     return app.store.change_cause(
         uid,
         cause,

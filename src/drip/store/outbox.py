@@ -125,12 +125,21 @@ class OutboxOps(base.StoreBase):
                 )
             return len(rescued)
 
-    def subscriber_state(self, subscriber_id: int) -> values.SubscriberState | None:
-        """The subscriber's state now (read at send time, not trusted from the claim)."""
+    def recheck(self, subscriber_id: int) -> values.Recheck | None:
+        """The subscriber as they are now (read at send time, not trusted from the claim):
+        state, suppression and the steps sent, in one read. None when they are gone."""
         with self._read() as conn:
-            query = sa.select(Sub.state).where(Sub.id == subscriber_id)
-            state: values.SubscriberState | None = conn.execute(query).scalar_one_or_none()
-            return state
+            found = conn.execute(
+                sa.select(Sub.state, Sub.email).where(Sub.id == subscriber_id)
+            ).one_or_none()
+            if found is None:
+                return None
+            return values.Recheck(
+                state=found.state,
+                suppressed=rows.suppression_reason(conn, values.email_hash(found.email))
+                is not None,
+                sent=_sent(conn, subscriber_id),
+            )
 
     def sent_step_ids(self, subscriber_id: int, sequence: str) -> frozenset[str]:
         """The ids of the steps of `sequence` this subscriber was sent."""
@@ -139,10 +148,14 @@ class OutboxOps(base.StoreBase):
     def sent_steps(self, subscriber_id: int) -> frozenset[tuple[str, str]]:
         """Every (sequence, step id) this subscriber was sent, in any sequence."""
         with self._read() as conn:
-            query = sa.select(D.sequence, D.step_id).where(
-                D.subscriber_id == subscriber_id, D.state == DS.SENT
-            )
-            return frozenset((row.sequence, row.step_id) for row in conn.execute(query))
+            return _sent(conn, subscriber_id)
+
+
+def _sent(conn: sa.Connection, subscriber_id: int) -> frozenset[tuple[str, str]]:
+    query = sa.select(D.sequence, D.step_id).where(
+        D.subscriber_id == subscriber_id, D.state == DS.SENT
+    )
+    return frozenset((row.sequence, row.step_id) for row in conn.execute(query))
 
 
 def start(conn: sa.Connection, subscriber_id: int, what: values.Start, *, now: datetime) -> None:

@@ -150,14 +150,13 @@ def _advance(
     """Move the enrollment past the step just sent or skipped (the confirmation has no
     enrollment); `done` says whether the patient received it."""
     mine = sa.and_(Enr.subscriber_id == row.subscriber_id, Enr.sequence == row.sequence)
-    state = conn.execute(sa.select(Enr.state).where(mine)).scalar_one_or_none()
-    if state is None:
-        return
     changes: dict[str, Any] = {"updated_at": now}
     if done:
         changes["last_step_id"] = row.step_id
+    state = conn.execute(
+        sa.update(Enr).where(mine).values(**changes).returning(Enr.state)
+    ).scalar_one_or_none()
     if state is ES.ACTIVE and next is not None:
         outbox.queue(conn, row.subscriber_id, row.sequence, next, now=now)
     elif state is ES.ACTIVE:
-        changes["state"] = ES.COMPLETED
-    conn.execute(sa.update(Enr).where(mine).values(**changes))
+        conn.execute(sa.update(Enr).where(mine).values(state=ES.COMPLETED))

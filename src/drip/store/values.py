@@ -108,6 +108,16 @@ class Planned:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Recheck:
+    """What the dispatcher reads again at send time, in one go: is the subscriber still
+    reachable, and what were they already sent (in every sequence)."""
+
+    state: SubscriberState
+    suppressed: bool
+    sent: frozenset[tuple[str, str]]  # (sequence, step id)
+
+
+@dataclass(frozen=True, kw_only=True)
 class Start:
     """A subscriber's first delivery, queued in the same transaction as the state change that
     calls for it: the opt-in email of a sign-up, or the first step of an enrollment."""
@@ -153,6 +163,11 @@ class Claim:
     attempts: int
     lease_owner: str
     lease_expires_at: datetime
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """(sequence, step id): what this delivery sends."""
+        return (self.sequence, self.step_id)
 
 
 @dataclass(frozen=True, kw_only=True)
