@@ -13,6 +13,7 @@ import dataclasses
 import html
 import tempfile
 import time
+import unicodedata
 import zoneinfo
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -37,10 +38,20 @@ CONSENT_DEMO = "Sample patient created by drip demo."
 
 
 @dataclass(frozen=True, kw_only=True)
-class Sent:
-    patient: str
+class Patient:
+    name: str
     timezone: str
-    email: str
+    email: str  # never the cause: an address is a header, and the cause is health data
+    cause_label: str
+
+    @property
+    def title(self) -> str:
+        return f"{self.name} ({self.timezone}): {self.cause_label}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Sent:
+    patient: Patient
     subject: str
     at: datetime
     message: EmailMessage
@@ -72,16 +83,14 @@ def _simulate(app: app_module.App, start: datetime) -> list[Sent]:
     outbox = mailer.MemoryMailer()
     now = start
     dispatcher = dispatch.Dispatcher(app=app, mailer=outbox, clock=lambda: now, owner="demo")
-    patients = {}
-    for cause, (name, tz) in zip(app.plan.causes, _cycle(len(app.plan.causes)), strict=True):
-        email = f"{name.lower().replace('é', 'e')}.{cause.slug}@example.com"
-        patients[email] = (name, tz)
+    patients = {p.email: p for p in _patients(app)}
+    for patient, cause in zip(patients.values(), app.plan.causes, strict=True):
         subscriptions.subscribe(
             app,
-            email=email,
-            first_name=name,
+            email=patient.email,
+            first_name=patient.name,
             cause=cause.slug,
-            timezone=tz,
+            timezone=patient.timezone,
             consent=subscriptions.Consent(source="demo", text=CONSENT_DEMO),
             confirmed=False,
             now=now,
@@ -98,17 +107,28 @@ def _simulate(app: app_module.App, start: datetime) -> list[Sent]:
     return [_sent(message, patients) for message in outbox.sent]
 
 
-def _cycle(n: int) -> list[tuple[str, str]]:
-    return [SAMPLE_PATIENTS[i % len(SAMPLE_PATIENTS)] for i in range(n)]
+def _patients(app: app_module.App) -> list[Patient]:
+    """One sample patient per cause, each in another time zone."""
+    patients = []
+    for n, cause in enumerate(app.plan.causes):
+        name, tz = SAMPLE_PATIENTS[n % len(SAMPLE_PATIENTS)]
+        local = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+        suffix = "" if n < len(SAMPLE_PATIENTS) else str(n // len(SAMPLE_PATIENTS) + 1)
+        patients.append(
+            Patient(
+                name=name,
+                timezone=tz,
+                email=f"{local}{suffix}@example.com",
+                cause_label=cause.label,
+            )
+        )
+    return patients
 
 
-def _sent(message: EmailMessage, patients: dict[str, tuple[str, str]]) -> Sent:
+def _sent(message: EmailMessage, patients: dict[str, Patient]) -> Sent:
     email = str(message["To"].addresses[0].addr_spec)
-    name, tz = patients[email]
     return Sent(
-        patient=name,
-        timezone=tz,
-        email=email,
+        patient=patients[email],
         subject=str(message["Subject"]),
         at=parsedate_to_datetime(str(message["Date"])).astimezone(UTC),
         message=message,
@@ -119,13 +139,13 @@ def _write(out_dir: Path, sent: list[Sent]) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     rows: dict[str, list[str]] = {}
     for n, item in enumerate(sent, 1):
-        stem = f"{n:03d}-{item.patient.lower().replace('é', 'e')}"
+        stem = f"{n:03d}-{item.patient.email.partition('@')[0]}"
         (out_dir / f"{stem}.eml").write_bytes(item.message.as_bytes())
         body = item.message.get_body(preferencelist=("html",))
         assert body is not None
         (out_dir / f"{stem}.html").write_text(body.get_content(), encoding="utf-8")
-        local = item.at.astimezone(zoneinfo.ZoneInfo(item.timezone))
-        rows.setdefault(f"{item.patient} ({item.timezone})", []).append(
+        local = item.at.astimezone(zoneinfo.ZoneInfo(item.patient.timezone))
+        rows.setdefault(item.patient.title, []).append(
             f"<tr><td>{local:%a %d %b %Y %H:%M}</td><td>{item.at:%Y-%m-%d %H:%M}Z</td>"
             f'<td><a href="{stem}.html">{html.escape(item.subject)}</a></td>'
             f'<td><a href="{stem}.eml">.eml</a></td></tr>'
@@ -149,16 +169,18 @@ def _index(rows: dict[str, list[str]]) -> str:
 
 
 def _summary(sent: list[Sent], out_dir: Path, seconds: float) -> str:
-    lines = [f"{'patient':<28} {'local time':<22} {'UTC':<18} subject"]
-    for item in sent:
-        local = item.at.astimezone(zoneinfo.ZoneInfo(item.timezone))
-        lines.append(
-            f"{item.patient + ' (' + item.timezone + ')':<28} {local:%a %d %b %H:%M %Z}"
-            f"{'':<4} {item.at:%Y-%m-%d %H:%M}Z  {item.subject[:60]}"
-        )
+    """The timeline, one line per email, grouped by patient, then where to look."""
+    lines = []
+    for patient in dict.fromkeys(item.patient for item in sent):
+        lines.append(patient.title)
+        for item in (i for i in sent if i.patient is patient):
+            local = item.at.astimezone(zoneinfo.ZoneInfo(patient.timezone))
+            lines.append(
+                f"  {local:%a %d %b %H:%M} local  {item.at:%Y-%m-%d %H:%M}Z  {item.subject}"
+            )
     lines.append("")
     lines.append(
-        f"{len(sent)} emails to {len({s.email for s in sent})} sample patients written to "
-        f"{out_dir}/ in {seconds:.1f}s; open {out_dir / 'index.html'}"
+        f"{len(sent)} emails to {len({s.patient.email for s in sent})} sample patients written "
+        f"to {out_dir}/ in {seconds:.1f}s; open {out_dir / 'index.html'}"
     )
     return "\n".join(lines)
