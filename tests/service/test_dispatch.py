@@ -8,10 +8,12 @@ import zoneinfo
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from drip import delivery, errors, mailer, planning, rendering, sequences, store
 from drip.service import app as app_module
 from drip.service import dispatch, subscriptions
+from drip.store import models
 
 T0 = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)  # a Tuesday; 15:00 in London is in the window
 CONSENT = subscriptions.Consent(source="test", text="yes")
@@ -209,3 +211,21 @@ def test_pending_subscribers_get_the_confirmation_only(app: app_module.App) -> N
     run(app, outbox, T0 + timedelta(days=30))
     assert len(outbox.sent) == 1
     assert isinstance(app.plan.sequences["muscle-injury"], sequences.Sequence)
+
+
+def test_a_message_that_cannot_be_built_fails_with_its_reason_and_the_batch_goes_on(
+    app: app_module.App,
+) -> None:
+    outbox = mailer.MemoryMailer()
+    broken = patient(app, "ana@example.com")
+    patient(app, "ben@example.com")
+    with app.store.engine.begin() as conn:  # an address stored before validation was strict
+        conn.execute(
+            sa.update(models.SubscriberRow)
+            .where(models.SubscriberRow.id == broken.id)
+            .values(email="ana@exa mple.com")
+        )
+    result = run(app, outbox, T0)
+    assert (result.sent, result.failed) == (1, 1)
+    [failed] = [e for e in app.store.events_for(broken.id) if e.kind is store.EventKind.FAILED]
+    assert failed.detail

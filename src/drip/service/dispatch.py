@@ -131,8 +131,13 @@ class Dispatcher:
         try:
             message = self._compose(claim, now)
             self.mailer.send(message)
-        except errors.RenderError as exc:
+        except errors.RenderError as exc:  # a template broken after `drip check`: fixable
             return self._retry(claim, now, f"render: {exc}", delivery.Outcome.RETRY)
+        except (errors.InvalidInput, errors.HeaderInjectionError) as exc:
+            # This message can never be built (e.g. an address no mail server can carry):
+            # it ends as failed, with the reason, instead of stopping the batch.
+            db.mark_failed(claim.delivery_id, owner=self.owner, now=now, error=str(exc))
+            return delivery.Outcome.FAIL
         except errors.SendError as exc:
             return self._failed(claim, now, exc, result)
         db.mark_sent(

@@ -238,8 +238,11 @@ def normalise_email(email: str) -> str:
 
 
 def comparable_email(email: str) -> str:
-    """The form used for uniqueness and look-ups: the normalised address, lower-cased."""
-    return normalise_email(email).lower()
+    """The form used for uniqueness, look-ups and suppression hashes: stripped, lower-cased.
+
+    It does not validate (normalise_email does, on the way in): an address stored long ago
+    must still be found, hashed and suppressed."""
+    return email.strip().lower()
 
 
 def email_hash(email: str) -> str:
