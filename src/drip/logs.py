@@ -43,18 +43,5 @@ def configure(fmt: str) -> None:
 
 
 def batch(logger: logging.Logger, result: Any) -> None:
-    """The one line per batch: counts and duration only."""
-    fields = {
-        "claimed": result.claimed,
-        "sent": result.sent,
-        "failed": result.failed,
-        "retried": result.retried,
-        "suppressed": result.suppressed,
-        "seconds": round(result.seconds, 3),
-    }
-    logger.info(
-        "batch: sent %(sent)d, failed %(failed)d, retried %(retried)d, "
-        "suppressed %(suppressed)d in %(seconds).3fs",
-        fields,
-        extra={"fields": fields},
-    )
+    """The one line per batch (a dispatch BatchResult): counts and duration only."""
+    logger.info("batch: %s", result.summary(), extra={"fields": result.counts()})

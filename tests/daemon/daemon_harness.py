@@ -17,6 +17,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import zoneinfo
 from collections.abc import Callable, Iterable
@@ -35,6 +36,13 @@ from drip.store import models
 
 REPO = Path(__file__).resolve().parents[2]
 SEQUENCES = REPO / "sequences.yaml"
+# The daemon sends only inside each patient's send window (the stale-step guard), and these
+# tests run at any hour of any day: they use the committed file with the window open always.
+ALWAYS_OPEN = """send_window:
+  days: [mon, tue, wed, thu, fri, sat, sun]
+  start: "00:00"
+  end: "24:00"
+"""
 TEMPLATES = REPO / "templates" / "emails"
 # Not the `drip` script: on some machines that is a shim that execs a different interpreter.
 COMMAND = (sys.executable, "-c", "from drip.cli import main; main()", "run")
@@ -44,13 +52,26 @@ TIMEZONE = "America/Chicago"
 Record = dict[str, Any]
 
 
+def always_open_sequences(directory: Path) -> Path:
+    """The committed sequences.yaml with an always-open send window, written in `directory`."""
+    text = SEQUENCES.read_text(encoding="utf-8")
+    start = text.index("send_window:")
+    end = text.index("on_cause_change:")
+    text = text[:start] + ALWAYS_OPEN + text[end:]
+    text = text.replace("article: articles/", f"article: {REPO}/articles/")
+    path = directory / "sequences.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 def environment(database_url: str, smtp_url: str, **settings: object) -> dict[str, str]:
     """The process environment without any DRIP_* of the caller, plus the test's settings."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("DRIP_")}
+    directory = Path(tempfile.mkdtemp(prefix="drip-daemon-"))
     env.update(
         DRIP_DATABASE_URL=database_url,
         DRIP_SMTP_URL=smtp_url,
-        DRIP_SEQUENCES=str(SEQUENCES),
+        DRIP_SEQUENCES=str(always_open_sequences(directory)),
         DRIP_TEMPLATES=str(TEMPLATES),
         DRIP_SECRET_KEY="test",
         DRIP_TICK_INTERVAL="0.2",

@@ -137,6 +137,7 @@ def test_optional_keys_take_their_defaults() -> None:
         ("days: [mon, tue, wed, thu, fri, sat]", "days: [Monday, SUN]",
          lambda p: p.window.days == frozenset({0, 6})),
         ('start: "08:00"', "start: 7:30", lambda p: p.window.start == time(7, 30)),
+        ('end: "20:00"', 'end: "24:00"', lambda p: p.window.end == time.max),
         ("on_cause_change: switch", "on_cause_change: restart",
          lambda p: p.on_cause_change is sequences.CauseChange.RESTART),
         ("after: 2d", "after: 0",
@@ -145,7 +146,7 @@ def test_optional_keys_take_their_defaults() -> None:
          lambda p: p.sequences["muscle-injury"].steps[1].after
          == timedelta(days=9, hours=3, minutes=4)),
     ],
-    ids=["http-localhost", "trailing-slash", "bare-from", "full-day-names", "h-mm",
+    ids=["http-localhost", "trailing-slash", "bare-from", "full-day-names", "h-mm", "end-of-day",
          "restart", "zero-delay", "combined-delay"],
 )  # fmt: skip
 def test_accepted_variants(old: str, new: str, check: object) -> None:
@@ -479,14 +480,26 @@ MISTAKES = [
         "start-not-hh-mm",
         edit('start: "08:00"', "start: 8am"),
         [
-            (14, 10, "send_window.start", '"8am" is not a time: write 24-hour HH:MM, e.g. "08:00"'),
+            (
+                14,
+                10,
+                "send_window.start",
+                '"8am" is not a time: write 24-hour HH:MM, e.g. "08:00" '
+                '("24:00": midnight, as an end)',
+            ),
         ],
     ),
     Mistake(
         "end-not-hh-mm",
-        edit('end: "20:00"', 'end: "24:00"'),
+        edit('end: "20:00"', 'end: "25:00"'),
         [
-            (15, 8, "send_window.end", '"24:00" is not a time: write 24-hour HH:MM, e.g. "08:00"'),
+            (
+                15,
+                8,
+                "send_window.end",
+                '"25:00" is not a time: write 24-hour HH:MM, e.g. "08:00" '
+                '("24:00": midnight, as an end)',
+            ),
         ],
     ),
     Mistake(

@@ -91,12 +91,15 @@ def test_connection_errors_past_max_attempts_end_as_failed_with_the_reason(
     outbox = mailer.MemoryMailer()
     subscriber = patient(app)
     outbox.fail_next(delivery.MAX_ATTEMPTS, errors.SendError("connection refused"))
-    at = T0
-    for _ in range(delivery.MAX_ATTEMPTS):
-        run(app, outbox, at)
-        at = app.store.status(now=at).next_due or at
+    at, attempts = T0, 0
+    while (due := app.store.status(now=at).next_due) is not None:
+        at = due
+        result = run(app, outbox, at)  # a retry due outside the send window waits for it
+        attempts += result.retried + result.failed
+    assert attempts == delivery.MAX_ATTEMPTS
     status = app.store.status(now=at)
     assert status.deliveries[store.DeliveryState.FAILED] == 1
+    assert outbox.sent == []
     [failed] = [e for e in app.store.events_for(subscriber.id) if e.kind is store.EventKind.FAILED]
     assert failed.detail == "connection refused"
 
@@ -229,3 +232,15 @@ def test_a_message_that_cannot_be_built_fails_with_its_reason_and_the_batch_goes
     assert (result.sent, result.failed) == (1, 1)
     [failed] = [e for e in app.store.events_for(broken.id) if e.kind is store.EventKind.FAILED]
     assert failed.detail
+
+
+def test_a_step_due_while_drip_was_down_waits_for_the_send_window(app: app_module.App) -> None:
+    outbox = mailer.MemoryMailer()
+    patient(app)  # welcome due at T0, Tuesday 15:00 in London
+    saturday_night = datetime(2026, 12, 5, 3, 0, tzinfo=UTC)  # drip was down until now
+    result = run(app, outbox, saturday_night)
+    assert (result.sent, result.deferred) == (0, 1)
+    assert outbox.sent == []
+    monday = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)  # the window opens, London time
+    assert app.store.status(now=saturday_night).next_due == monday
+    assert run(app, outbox, monday).sent == 1

@@ -202,10 +202,7 @@ def tick_command(at: datetime | None) -> None:
             )
             results = dispatcher.tick()
         total = dispatch.total(results)
-        click.echo(
-            f"sent {total.sent}, retried {total.retried}, failed {total.failed}, "
-            f"suppressed {total.suppressed} in {total.seconds:.2f}s"
-        )
+        click.echo(total.summary())
         if total.paused:
             click.echo(
                 "sending paused by the mail server's policy: "

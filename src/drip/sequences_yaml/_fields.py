@@ -125,12 +125,18 @@ def day(doc: _tree.Doc, value: _tree.Value) -> int | None:
 
 
 def clock_time(doc: _tree.Doc, value: _tree.Value) -> time | None:
-    """`"08:00"` → 08:00, in 24-hour HH:MM."""
+    """`"08:00"` → 08:00, in 24-hour HH:MM; `"24:00"` is the end of the day (for `end`)."""
     raw = _shapes.text(doc, value)
+    if raw.strip() == "24:00":
+        return time.max
     match = _TIME.fullmatch(raw.strip())
     if match is None:
         if raw:
-            doc.report(value, f'{_q(raw)} is not a time: write 24-hour HH:MM, e.g. "08:00"')
+            doc.report(
+                value,
+                f'{_q(raw)} is not a time: write 24-hour HH:MM, e.g. "08:00" ("24:00": midnight, '
+                "as an end)",
+            )
         return None
     return time(int(match[1]), int(match[2]))
 

@@ -37,11 +37,30 @@ class BatchResult:
     retried: int = 0
     failed: int = 0
     suppressed: int = 0
+    deferred: int = 0  # due, but the patient's send window is closed now: moved to its opening
     paused: bool = False  # the server refused us by policy (5.7.x): stop sending, alert
     seconds: float = 0.0
     pause_reason: str = ""
 
-    def add(self, outcome: delivery.Outcome) -> None:
+    def counts(self) -> dict[str, int | float]:
+        """The figures of a batch, for its log line: counts and duration only."""
+        return {
+            "claimed": self.claimed,
+            "sent": self.sent,
+            "retried": self.retried,
+            "failed": self.failed,
+            "suppressed": self.suppressed,
+            "deferred": self.deferred,
+            "seconds": round(self.seconds, 3),
+        }
+
+    def summary(self) -> str:
+        return (
+            f"sent {self.sent}, retried {self.retried}, failed {self.failed}, "
+            f"suppressed {self.suppressed}, deferred {self.deferred} in {self.seconds:.2f}s"
+        )
+
+    def add(self, outcome: delivery.Outcome | None) -> None:
         if outcome is delivery.Outcome.SENT:
             self.sent += 1
         elif outcome is delivery.Outcome.RETRY:
@@ -115,7 +134,8 @@ class Dispatcher:
         """One pass, all its batches: `drip tick`."""
         return list(self.batches())
 
-    def _deliver(self, claim: store.Claim, result: BatchResult) -> delivery.Outcome:
+    def _deliver(self, claim: store.Claim, result: BatchResult) -> delivery.Outcome | None:
+        """Send one claimed delivery; the outcome, or None when it was deferred."""
         db, now = self.app.store, self.clock()
         confirming = claim.sequence == store.CONFIRM_SEQUENCE
         wanted = store.SubscriberState.PENDING if confirming else store.SubscriberState.ACTIVE
@@ -128,6 +148,10 @@ class Dispatcher:
             return delivery.Outcome.SUPPRESS
         if not confirming and self._step(claim) is None:
             return self._skip_removed(claim, now, check.sent)
+        if not confirming and (opens := self._window_opens(claim, now)) > now:
+            db.defer(claim.delivery_id, owner=self.owner, due_at=opens)
+            result.deferred += 1
+            return None
         try:
             message = self._compose(claim, now)
             self.mailer.send(message)
@@ -148,6 +172,12 @@ class Dispatcher:
             next=None if confirming else self._next(claim, now, check.sent | {claim.key}),
         )
         return delivery.Outcome.SENT
+
+    def _window_opens(self, claim: store.Claim, now: datetime) -> datetime:
+        """`now` inside the subscriber's send window, else when it next opens. The stale-step
+        guard: a step that fell due while drip was down is sent in the window, not at 3 am."""
+        tz = zoneinfo.ZoneInfo(claim.timezone)
+        return planning.into_window(now, tz=tz, window=self.app.plan.window)
 
     def _step(self, claim: store.Claim) -> sequences.Step | None:
         sequence = self.app.plan.sequence(claim.sequence)
@@ -264,6 +294,7 @@ def total(results: list[BatchResult]) -> BatchResult:
         out.retried += r.retried
         out.failed += r.failed
         out.suppressed += r.suppressed
+        out.deferred += r.deferred
         out.seconds += r.seconds
         out.paused = out.paused or r.paused
         out.pause_reason = out.pause_reason or r.pause_reason

@@ -60,6 +60,15 @@ class OutcomeOps(base.StoreBase):
             _event(conn, row, values.EventKind.RETRIED, now=now, detail=error)
             return True
 
+    def defer(self, delivery_id: int, *, owner: str, due_at: datetime) -> bool:
+        """Not now (the subscriber's send window is closed): back to pending, due at `due_at`.
+        Not an attempt and not an event: nothing was tried."""
+        with self._write() as conn:
+            return (
+                _fence(conn, delivery_id, owner, state=DS.PENDING, due_at=due_at, lease_owner=None)
+                is not None
+            )
+
     def mark_failed(self, delivery_id: int, *, owner: str, now: datetime, error: str) -> bool:
         """A permanent failure: the delivery ends as failed, with the reason."""
         with self._write() as conn:
