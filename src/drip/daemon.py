@@ -5,7 +5,7 @@ job rescues expired leases; both live in a memory job store. No per-subscriber j
 
 On SIGTERM or SIGINT the dispatcher finishes the message in flight, releases its other claims
 and the process exits 0. A 5.7.x reply (the relay refuses us by policy) pauses dispatch for
-`PAUSE_AFTER_POLICY_REFUSAL` and logs an alert; it does not suppress anyone.
+`dispatch.PAUSE_FOR` and logs an alert; it does not suppress anyone.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-from datetime import datetime, timedelta
+from datetime import datetime
 from types import FrameType
 
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -25,7 +25,6 @@ from drip.service import dispatch
 log = logging.getLogger("drip.daemon")
 
 HOUSEKEEPING_SECONDS = 60
-PAUSE_AFTER_POLICY_REFUSAL = timedelta(minutes=15)
 
 
 class Worker:
@@ -41,6 +40,7 @@ class Worker:
             app=self.app,
             mailer=self.mailer,
             clock=clock.utcnow,
+            lease_clock=clock.utcnow,
             owner=cfg.worker_id,
             pace=dispatch.Pacer(cfg.send_rate).wait,
             stop=self.stop,
@@ -54,7 +54,7 @@ class Worker:
                 if result.claimed:
                     logs.batch(log, result)
                 if result.paused:
-                    self.paused_until = clock.utcnow() + PAUSE_AFTER_POLICY_REFUSAL
+                    self.paused_until = clock.utcnow() + dispatch.PAUSE_FOR
                     log.error(
                         "ALERT: the mail server refused us by policy; sending paused until %s: %s",
                         self.paused_until.isoformat(),

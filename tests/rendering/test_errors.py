@@ -142,6 +142,19 @@ def test_bad_subject_names_the_step(plan: sequences.Plan, article: content.Artic
         renderer.step("muscle-injury", "welcome")
 
 
+@pytest.mark.parametrize("field", ["subject", "preheader"])
+def test_the_cause_is_not_available_to_subjects_and_preheaders(
+    plan: sequences.Plan, article: content.Article, field: str
+) -> None:
+    step = plan.sequences["muscle-injury"].steps[0]
+    bad = sequences.Step(**{**step.__dict__, field: "About your {{ cause.label }}"})
+    seq = sequences.Sequence(cause="muscle-injury", steps=(bad,))
+    changed = sequences.Plan(**{**plan.__dict__, "sequences": {"muscle-injury": seq}})
+    renderer = rendering.Renderer(plan=changed, article=article, templates=seed.TEMPLATES)
+    with pytest.raises(rendering.TemplateError, match=rf"step 'welcome', {field}: 'cause' is"):
+        renderer.step("muscle-injury", "welcome")
+
+
 def test_unknown_content_slug_is_a_render_error(
     plan: sequences.Plan, article: content.Article
 ) -> None:

@@ -163,6 +163,19 @@ class Mistake:
 
 MISTAKES = [
     Mistake(
+        "preheader-names-the-cause",
+        edit('"Why a strained muscle spasms', '"Muscle injury: why a strained muscle spasms'),
+        [
+            (
+                32,
+                20,
+                "sequences.muscle-injury.steps[0].preheader",
+                'the preheader names the cause "muscle-injury": preheaders show on lock screens '
+                "and a patient's cause is health data; say it in the email's body instead",
+            ),
+        ],
+    ),
+    Mistake(
         "first-step-not-a-choice",
         edit('  end: "20:00"', '  end: "20:00"\n  first_step: now'),
         [

@@ -244,3 +244,104 @@ def test_a_step_due_while_drip_was_down_waits_for_the_send_window(app: app_modul
     monday = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)  # the window opens, London time
     assert app.store.status(now=saturday_night).next_due == monday
     assert run(app, outbox, monday).sent == 1
+
+
+def deliveries(app: app_module.App) -> list[tuple[str, str, int]]:
+    d = models.DeliveryRow
+    with app.store.engine.connect() as conn:
+        query = sa.select(d.step_id, d.state, d.attempts).order_by(d.id)
+        return [(row.step_id, row.state.value, row.attempts) for row in conn.execute(query)]
+
+
+def test_a_retry_put_back_after_an_unsubscribe_ends_suppressed(app: app_module.App) -> None:
+    outbox = mailer.MemoryMailer()
+    ana = patient(app)
+    [claim] = app.store.claim_due(now=T0, limit=5, owner="w1", lease_seconds=60)
+    app.store.set_state(ana.uid, store.SubscriberState.UNSUBSCRIBED, now=T0)  # mid-send
+    app.store.mark_retry(
+        claim.delivery_id, owner="w1", now=T0, error="451", retry_at=T0 + timedelta(minutes=1)
+    )
+    result = run(app, outbox, T0 + timedelta(minutes=1))
+    assert (result.suppressed, outbox.sent) == (1, [])
+    assert deliveries(app) == [("welcome", "suppressed", 1)]  # not pending forever
+
+
+def test_an_unreachable_server_stops_the_batch_and_hands_the_rest_back(
+    app: app_module.App,
+) -> None:
+    outbox = mailer.MemoryMailer()
+    for n in range(3):
+        patient(app, f"p{n}@example.com")
+    outbox.fail_next(1, errors.SendError("connection refused"))
+    result = run(app, outbox, T0)
+    assert (result.retried, result.sent, result.unreachable) == (1, 0, True)
+    assert sorted(deliveries(app)) == [
+        ("welcome", "pending", 0),
+        ("welcome", "pending", 0),
+        ("welcome", "pending", 1),
+    ]
+
+
+def test_a_batch_hands_back_what_it_cannot_send_within_half_its_lease(
+    app: app_module.App,
+) -> None:
+    outbox = mailer.MemoryMailer()
+    for n in range(4):
+        patient(app, f"p{n}@example.com")
+    ticks = iter([0.0, 1.0, 2.0, 200.0, 201.0])  # lease 300 s: the third check is past 150 s
+    dispatcher = dispatch.Dispatcher(
+        app=app, mailer=outbox, clock=lambda: T0, owner="w1", monotonic=lambda: next(ticks)
+    )
+    result = dispatcher.batch()
+    assert (result.sent, result.released) == (2, 2)
+    welcomes = sorted(state for step, state, _ in deliveries(app) if step == "welcome")
+    assert welcomes == ["pending", "pending", "sent", "sent"]
+
+
+def test_leases_run_on_the_real_clock_when_time_is_simulated(app: app_module.App) -> None:
+    patient(app)
+    real = datetime(2026, 11, 28, 1, 0, tzinfo=UTC)
+    leases = []
+
+    class Watching(mailer.MemoryMailer):
+        def send(self, message: object) -> None:
+            with app.store.engine.connect() as conn:
+                leases.append(conn.execute(sa.select(models.DeliveryRow.lease_expires_at)).scalar())
+            super().send(message)  # type: ignore[arg-type]
+
+    dispatcher = dispatch.Dispatcher(
+        app=app, mailer=Watching(), clock=lambda: T0, owner="w1", lease_clock=lambda: real
+    )
+    assert dispatcher.batch().sent == 1
+    assert leases == [real + timedelta(seconds=app.config.lease_seconds)]
+
+
+def test_a_policy_refusal_counts_no_attempt(app: app_module.App) -> None:
+    outbox = mailer.MemoryMailer()
+    patient(app)
+    outbox.fail_next(1, failure(535, "5.7.8"))
+    result = run(app, outbox, T0)
+    assert result.paused
+    assert deliveries(app) == [("welcome", "pending", 0)]
+    assert app.store.status(now=T0).next_due == T0 + dispatch.PAUSE_FOR
+
+
+def test_first_step_at_once_is_sent_at_night_and_the_next_waits_for_the_window(
+    app: app_module.App,
+) -> None:
+    window = dataclasses.replace(app.plan.window, first_step_at_once=True)
+    app = dataclasses.replace(app, plan=dataclasses.replace(app.plan, window=window))
+    outbox = mailer.MemoryMailer()
+    saturday_night = datetime(2026, 12, 5, 3, 0, tzinfo=UTC)
+    subscriptions.subscribe(
+        app,
+        email="ana@example.com",
+        first_name="Ana",
+        cause="muscle-injury",
+        timezone="Europe/London",
+        consent=CONSENT,
+        confirmed=True,
+        now=saturday_night,
+    )
+    assert run(app, outbox, saturday_night).sent == 1
+    assert app.store.status(now=saturday_night).next_due == datetime(2026, 12, 7, 9, 0, tzinfo=UTC)

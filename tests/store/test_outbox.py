@@ -288,3 +288,15 @@ def test_sent_into_a_stopped_enrollment_queues_nothing(store, add, now) -> None:
     assert store.mark_sent(claim.delivery_id, owner="w", now=now, message_id="<m@c>", next=nxt)
     assert _deliveries(store) == [("muscle-injury", "welcome", DS.SENT)]
     assert _enrollment(store, jane.id) == (ES.STOPPED, "welcome")
+
+
+def test_a_completed_enrollment_can_start_again(store, add, now) -> None:
+    jane = add("jane@example.org")
+    _enroll(store, jane, now)
+    [claim] = store.claim_due(now=now, limit=5, owner="w", lease_seconds=60)
+    store.mark_sent(claim.delivery_id, owner="w", now=now, message_id="<m@c>", next=None)
+    assert _enrollment(store, jane.id) == (ES.COMPLETED, "welcome")
+    _enroll(store, jane, now, step="rest")  # e.g. switched away and back, with a new step
+    assert _enrollment(store, jane.id)[0] is ES.ACTIVE
+    [again] = store.claim_due(now=now, limit=5, owner="w", lease_seconds=60)
+    assert again.step_id == "rest"

@@ -111,9 +111,10 @@ def _cause_sequence(
         id="welcome",
         after=WELCOME_AFTER,
         template=WELCOME,
-        # never the cause in a subject: it is an email header (DESIGN.md, health data)
+        # Never the cause in a subject or preheader: the subject is an email header, and both
+        # show on a phone's lock screen (DESIGN.md: the cause is health data). The intro instead.
         subject=yamltext.subject(f"{topic}: where to start"),
-        preheader=yamltext.preheader(cause.body, fallback=label),
+        preheader=yamltext.preheader(_first_body(article, content.Role.INTRO), fallback=topic),
         content=(*_first_slug(article, content.Role.INTRO), cause.slug),
     )
     tips = _tips(relevance.rank_treatments(article, cause), overall=False)

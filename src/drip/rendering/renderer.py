@@ -95,10 +95,13 @@ class Renderer:
     def _render(
         self, name: str, subject: str, preheader: str, info: dict[str, Any], context: dict[str, Any]
     ) -> model.RenderedStep:
-        # Subject and preheader are Jinja too (sandboxed), so they may greet by first name.
+        # Subject and preheader are Jinja too (sandboxed), so they may greet by first name; but
+        # without the cause or the content: the subject is a header, and both show on a phone's
+        # lock screen. A patient's cause is health data (DESIGN.md).
         where = f"step {info['id']!r}"
-        subject = self._inline(subject, context, f"{where}, subject")
-        preheader = self._inline(preheader, context, f"{where}, preheader")
+        shown = {k: v for k, v in context.items() if k not in _NOT_IN_PREVIEWS}
+        subject = self._inline(subject, shown, f"{where}, subject")
+        preheader = self._inline(preheader, shown, f"{where}, preheader")
         context["step"] = {**info, "subject": subject, "preheader": preheader}
         source = self.templates.render(name, context)
         html = self.templates.compile(name, source)
@@ -112,6 +115,9 @@ class Renderer:
             return " ".join(self.templates.env.from_string(source).render(context).split())
         except jinja2.TemplateError as exc:  # includes the sandbox's SecurityError
             raise engine.TemplateError(f"{where}: {exc}", file="sequences.yaml", line=None) from exc
+
+
+_NOT_IN_PREVIEWS = frozenset({"cause", "blocks"})
 
 
 def _text_context(context: dict[str, Any]) -> dict[str, Any]:

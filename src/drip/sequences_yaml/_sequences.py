@@ -133,23 +133,34 @@ def _step(
         content=_content(doc, found["content"], article) if "content" in found else (),
     )
     if subject is not None:
-        _cause_free(doc, subject, step.subject, causes)
+        _cause_free(doc, subject, step.subject, causes, what="subjects are email headers")
+    if "preheader" in found:
+        _cause_free(
+            doc, found["preheader"], step.preheader, causes, what="preheaders show on lock screens"
+        )
     return step, id_value
 
 
 def _cause_free(
-    doc: _tree.Doc, value: _tree.Value, subject: str, causes: list[sequences.Cause]
+    doc: _tree.Doc,
+    value: _tree.Value,
+    line: str,
+    causes: list[sequences.Cause],
+    *,
+    what: str,
 ) -> None:
-    """A subject is an email header, seen by mail servers and on lock screens: a patient's pain
-    cause is health data and never goes there (DESIGN.md). The body may name it."""
-    said = " ".join(subject.lower().replace("-", " ").split())
+    """A subject is an email header, seen by mail servers; subject and preheader both show on
+    a phone's lock screen. A patient's pain cause is health data and never goes there
+    (DESIGN.md); the body may name it. (Jinja in them gets no `cause` either: see rendering.)"""
+    said = " ".join(line.lower().replace("-", " ").split())
+    field = what.split()[0].removesuffix("s")
     for cause in causes:
         names = {cause.slug.replace("-", " "), " ".join(cause.label.lower().split())}
         if any(name and name in said for name in names):
             doc.report(
                 value,
-                f"the subject names the cause {_q(cause.slug)}: subjects are email headers and "
-                "a patient's cause is health data; say it in the email's body instead",
+                f"the {field} names the cause {_q(cause.slug)}: {what} and a patient's cause "
+                "is health data; say it in the email's body instead",
             )
             return
 

@@ -18,14 +18,17 @@ import time
 import zoneinfo
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 
-from drip import delivery, errors, planning, rendering, sequences, store, tokens
+from drip import delivery, errors, logs, planning, rendering, sequences, store, tokens
 from drip.mailer import Mailer
 from drip.service.app import App
 
 log = logging.getLogger("drip.dispatch")
+
+# How long sending stops after a policy refusal (5.7.x, 530, 535): an operator must act.
+PAUSE_FOR = timedelta(minutes=15)
 
 Clock = Callable[[], datetime]
 
@@ -38,6 +41,8 @@ class BatchResult:
     failed: int = 0
     suppressed: int = 0
     deferred: int = 0  # due, but the patient's send window is closed now: moved to its opening
+    released: int = 0  # handed back unsent: the batch ran out of lease time
+    unreachable: bool = False  # no reply from the mail server: the rest waits for the next pass
     paused: bool = False  # the server refused us by policy (5.7.x): stop sending, alert
     seconds: float = 0.0
     pause_reason: str = ""
@@ -51,6 +56,7 @@ class BatchResult:
             "failed": self.failed,
             "suppressed": self.suppressed,
             "deferred": self.deferred,
+            "released": self.released,
             "seconds": round(self.seconds, 3),
         }
 
@@ -94,15 +100,23 @@ def no_pacing() -> None:
 
 @dataclass(frozen=True, kw_only=True)
 class Dispatcher:
+    """`clock` says what is due and stamps what is sent (simulated in the demo and with
+    `drip tick --now`); leases always run on `lease_clock`, real time, because expired leases
+    are rescued on real time; `monotonic` times a batch against its lease."""
+
     app: App
     mailer: Mailer
     clock: Clock
     owner: str
     pace: Callable[[], None] = no_pacing
     stop: threading.Event = field(default_factory=threading.Event)
+    lease_clock: Clock | None = None
+    monotonic: Callable[[], float] = time.monotonic
 
     def batch(self) -> BatchResult:
-        """Claim up to batch_size due deliveries and process them; release what is left on stop."""
+        """Claim up to batch_size due deliveries and process them. The rest of the batch is
+        released on stop, on a policy pause, when the mail server cannot be reached, and before
+        the lease is half gone (a slow relay must not let a rescued claim be sent twice)."""
         started = time.perf_counter()
         cfg = self.app.config
         claims = self.app.store.claim_due(
@@ -110,24 +124,29 @@ class Dispatcher:
             limit=cfg.batch_size,
             owner=self.owner,
             lease_seconds=cfg.lease_seconds,
+            lease_from=self.lease_clock() if self.lease_clock else None,
         )
+        deadline = self.monotonic() + cfg.lease_seconds / 2
         result = BatchResult(claimed=len(claims))
-        for claim in claims:
-            if self.stop.is_set() or result.paused:
+        for n, claim in enumerate(claims):
+            if self.stop.is_set() or result.paused or result.unreachable:
+                break
+            if self.monotonic() > deadline:
+                result.released = len(claims) - n
                 break
             self.pace()
             result.add(self._deliver(claim, result))
-        if self.stop.is_set() or result.paused:
+        if self.stop.is_set() or result.paused or result.unreachable or result.released:
             self.app.store.release(self.owner)
         result.seconds = time.perf_counter() - started
         return result
 
     def batches(self) -> Iterator[BatchResult]:
-        """Batches until nothing is due (or stop, or a policy pause), each as it ends."""
+        """Batches until nothing is due (or stop, a policy pause, an unreachable server)."""
         while not self.stop.is_set():
             result = self.batch()
             yield result
-            if result.claimed == 0 or result.paused:
+            if result.claimed == 0 or result.paused or result.unreachable:
                 break
 
     def tick(self) -> list[BatchResult]:
@@ -148,7 +167,7 @@ class Dispatcher:
             return delivery.Outcome.SUPPRESS
         if not confirming and self._step(claim) is None:
             return self._skip_removed(claim, now, check.sent)
-        if not confirming and (opens := self._window_opens(claim, now)) > now:
+        if not confirming and (opens := self._window_opens(claim, check, now)) > now:
             db.defer(claim.delivery_id, owner=self.owner, due_at=opens)
             result.deferred += 1
             return None
@@ -160,7 +179,8 @@ class Dispatcher:
         except (errors.InvalidInput, errors.HeaderInjectionError) as exc:
             # This message can never be built (e.g. an address no mail server can carry):
             # it ends as failed, with the reason, instead of stopping the batch.
-            db.mark_failed(claim.delivery_id, owner=self.owner, now=now, error=str(exc))
+            error = logs.redact_addresses(str(exc))
+            db.mark_failed(claim.delivery_id, owner=self.owner, now=now, error=error)
             return delivery.Outcome.FAIL
         except errors.SendError as exc:
             return self._failed(claim, now, exc, result)
@@ -173,11 +193,15 @@ class Dispatcher:
         )
         return delivery.Outcome.SENT
 
-    def _window_opens(self, claim: store.Claim, now: datetime) -> datetime:
+    def _window_opens(self, claim: store.Claim, check: store.Recheck, now: datetime) -> datetime:
         """`now` inside the subscriber's send window, else when it next opens. The stale-step
-        guard: a step that fell due while drip was down is sent in the window, not at 3 am."""
-        tz = zoneinfo.ZoneInfo(claim.timezone)
-        return planning.into_window(now, tz=tz, window=self.app.plan.window)
+        guard: a step that fell due while drip was down is sent in the window, not at 3 am.
+        (`first_step: at-once` exempts an enrollment's first step: it was planned to go now.)"""
+        window = self.app.plan.window
+        first = not any(sequence == claim.sequence for sequence, _ in check.sent)
+        if first and window.first_step_at_once:
+            return now
+        return planning.into_window(now, tz=zoneinfo.ZoneInfo(claim.timezone), window=window)
 
     def _step(self, claim: store.Claim) -> sequences.Step | None:
         sequence = self.app.plan.sequence(claim.sequence)
@@ -239,16 +263,20 @@ class Dispatcher:
 
     def _failed(
         self, claim: store.Claim, now: datetime, exc: errors.SendError, result: BatchResult
-    ) -> delivery.Outcome:
+    ) -> delivery.Outcome | None:
         """Apply the rules table (drip.delivery) to a refused or failed send."""
         outcome = delivery.decide(exc, attempts=claim.attempts + 1)
+        error = logs.redact_addresses(str(exc))  # relays quote the recipient in their replies
         db = self.app.store
         if outcome is delivery.Outcome.PAUSE:
-            result.paused, result.pause_reason = True, str(exc)
-            return self._retry(claim, now, str(exc), delivery.Outcome.RETRY)
+            # Our fault (policy, credentials), not this delivery's: no attempt is counted.
+            result.paused, result.pause_reason = True, error
+            db.defer(claim.delivery_id, owner=self.owner, due_at=now + PAUSE_FOR)
+            return None
         if outcome is delivery.Outcome.RETRY:
-            return self._retry(claim, now, str(exc), outcome)
-        db.mark_failed(claim.delivery_id, owner=self.owner, now=now, error=str(exc))
+            result.unreachable = exc.code is None
+            return self._retry(claim, now, error, outcome)
+        db.mark_failed(claim.delivery_id, owner=self.owner, now=now, error=error)
         if outcome is delivery.Outcome.SUPPRESS:
             db.set_state(
                 claim.subscriber_uid,
@@ -295,6 +323,8 @@ def total(results: list[BatchResult]) -> BatchResult:
         out.failed += r.failed
         out.suppressed += r.suppressed
         out.deferred += r.deferred
+        out.released += r.released
+        out.unreachable = out.unreachable or r.unreachable
         out.seconds += r.seconds
         out.paused = out.paused or r.paused
         out.pause_reason = out.pause_reason or r.pause_reason

@@ -54,9 +54,18 @@ class OutboxOps(base.StoreBase):
             return stop(conn, subscriber_id, sequence, now=now)
 
     def claim_due(
-        self, *, now: datetime, limit: int, owner: str, lease_seconds: int
+        self,
+        *,
+        now: datetime,
+        limit: int,
+        owner: str,
+        lease_seconds: int,
+        lease_from: datetime | None = None,
     ) -> list[values.Claim]:
         """Lease up to `limit` due deliveries to `owner`, oldest first.
+
+        `now` decides what is due; the lease runs from `lease_from` (default `now`): the real
+        clock, when `now` is simulated (`drip tick --now`), since rescue runs on real time.
 
         Only deliveries of active subscribers are claimed (and the confirmation email of
         pending ones): a paused subscriber's deliveries wait, untouched, for the resume.
@@ -81,7 +90,7 @@ class OutboxOps(base.StoreBase):
                 .values(
                     state=DS.SENDING,
                     lease_owner=owner,
-                    lease_expires_at=now + timedelta(seconds=lease_seconds),
+                    lease_expires_at=(lease_from or now) + timedelta(seconds=lease_seconds),
                 )
                 .returning(D.id)
             ).scalars()
@@ -173,7 +182,7 @@ def start(conn: sa.Connection, subscriber_id: int, what: values.Start, *, now: d
             .on_conflict_do_update(
                 index_elements=["subscriber_id", "sequence"],
                 set_={"state": values.EnrollmentState.ACTIVE, "updated_at": now},
-                where=Enr.state == values.EnrollmentState.STOPPED,
+                where=Enr.state != values.EnrollmentState.ACTIVE,
             )
         )
         rows.add_event(
@@ -204,11 +213,16 @@ def stop(conn: sa.Connection, subscriber_id: int, sequence: str, *, now: datetim
 
 
 def claimable() -> sa.ColumnElement[bool]:
-    """Whose deliveries a worker may claim: active subscribers, and pending ones' opt-in."""
-    return sa.or_(
-        Sub.state == values.SubscriberState.ACTIVE,
-        sa.and_(Sub.state == values.SubscriberState.PENDING, D.sequence == values.CONFIRM_SEQUENCE),
+    """Which pending deliveries a worker may claim. Held back: a paused subscriber's (they wait
+    for the resume) and a pending one's, but for the opt-in email (they wait for the
+    confirmation). Claimed: those of someone who left since the row was queued (a retry put
+    back after an unsubscribe, say), so that the send-time re-check ends them as suppressed:
+    no row is left pending forever."""
+    waiting = sa.or_(
+        Sub.state == values.SubscriberState.PAUSED,
+        sa.and_(Sub.state == values.SubscriberState.PENDING, D.sequence != values.CONFIRM_SEQUENCE),
     )
+    return sa.not_(waiting)
 
 
 def queue(
