@@ -95,19 +95,15 @@ def _unreadable(file: str, exc: Exception) -> errors.Problem:
 
 def _templates(directory: Path, problems: list[errors.Problem]) -> list[str] | None:
     """The template file names (relative, with "/"), or None when the folder is missing."""
-    if not directory.is_dir():
+    try:
+        return rendering.available(directory)
+    except errors.ConfigError:
         problems.append(
             errors.Problem(
-                file=str(directory),
-                line=1,
-                column=1,
-                where="",
-                message="the templates folder does not exist: create it, or point "
-                "DRIP_TEMPLATES at the folder that holds the email templates",
+                file=str(directory), line=1, column=1, where="", message=rendering.catalog.MISSING
             )
         )
         return None
-    return sorted(p.relative_to(directory).as_posix() for p in directory.rglob("*") if p.is_file())
 
 
 def _render_all(

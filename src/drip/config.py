@@ -8,6 +8,7 @@ In the file, keys are the variable names without the `DRIP_` prefix, in lower ca
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -108,9 +109,38 @@ def normalise_database_url(url: str) -> str:
             f"DRIP_DATABASE_URL: {url!r} is not a URL (use e.g. sqlite:///drip.db or "
             "postgresql://user@host/db)"
         )
+    try:
+        urlsplit(url).port  # noqa: B018 -- reading it raises ValueError if it is not a number
+    except ValueError:
+        raise errors.ConfigError(
+            f"DRIP_DATABASE_URL: {redact_url(url)!r} has a port that is not a number"
+        ) from None
     if scheme in ("postgresql", "postgres"):
         return f"postgresql+psycopg://{rest}"
     return url
+
+
+_QUERY_PASSWORD = re.compile(r"(^|&)(password=)[^&]*", re.IGNORECASE)
+
+
+def redact_url(url: str) -> str:
+    """`url` with its password (`user:***@`, `?password=***`) hidden: fit for logs and errors.
+
+    The one redaction helper: database and mailer URLs alike, even ones no library would parse.
+    """
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    parts = urlsplit("//" + rest)  # by hand, so that an invalid scheme hides nothing
+    netloc = parts.netloc
+    if parts.password is not None:
+        userinfo, _, host = netloc.rpartition("@")
+        netloc = f"{userinfo.partition(':')[0]}:***@{host}"
+    query = _QUERY_PASSWORD.sub(r"\1\2***", parts.query)
+    if (netloc, query) == (parts.netloc, parts.query):
+        return url
+    tail = (f"?{query}" if query else "") + (f"#{parts.fragment}" if parts.fragment else "")
+    return f"{scheme}://{netloc}{parts.path}{tail}"
 
 
 def _read_file(env: Mapping[str, str]) -> dict[str, str]:
@@ -136,7 +166,8 @@ def _smtp_url(url: str) -> str:
     scheme = urlsplit(url).scheme
     if scheme not in ("smtp", "smtps", "file", "memory"):
         raise errors.ConfigError(
-            f"DRIP_SMTP_URL: {url!r} has scheme {scheme!r} (use smtp://, smtps://, file://DIR or memory://)"
+            f"DRIP_SMTP_URL: {redact_url(url)!r} has scheme {scheme!r} "
+            "(use smtp://, smtps://, file://DIR or memory://)"
         )
     return url
 

@@ -8,7 +8,16 @@ from pathlib import Path
 
 import click
 
-from drip import checking, config, generate, ingest, rendering, sequences, sequences_yaml
+from drip import (
+    checking,
+    config,
+    errors,
+    generate,
+    ingest,
+    rendering,
+    sequences,
+    sequences_yaml,
+)
 from drip.service import app as app_module
 
 FORMAT = click.Choice(ingest.FORMATS)
@@ -58,16 +67,41 @@ def generate_command(article: Path, output: Path | None, fmt: str | None) -> Non
     if output is None:
         click.echo(text, nl=False)
         return
-    output.write_text(text, encoding="utf-8")
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise errors.InvalidInput(
+            f"{output}: cannot write it ({exc.strerror or exc}): give a path in a folder that "
+            "exists and that you may write to"
+        ) from None
     click.echo(f"wrote {output}: {text.count('- id:')} steps; review it, then run `drip check`")
 
 
-def _existing_clinic(path: Path) -> sequences.Clinic | None:
-    """The clinic block of a file being regenerated, so a marketer's identity edits survive."""
+def _existing_clinic(path: Path) -> sequences.Clinic:
+    """The clinic block of a file being regenerated, so a marketer's identity edits survive.
+
+    A file that cannot be read as sequences.yaml is not overwritten: the marketer's clinic
+    block would be lost to placeholders without a word.
+    """
     try:
-        return sequences_yaml.load(path.read_text(encoding="utf-8"), file=str(path)).clinic
-    except Exception:
-        return None
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "it is not UTF-8 text"
+        raise _refuse(path, f"{path}: cannot read it ({reason})") from None
+    try:
+        return sequences_yaml.load(text, file=str(path)).clinic
+    except errors.ContentError as exc:
+        raise _refuse(path, str(exc.problems[0]) if exc.problems else str(exc)) from None
+    except errors.DripError as exc:
+        raise _refuse(path, f"{path}: {exc}") from None
+
+
+def _refuse(path: Path, problem: str) -> errors.InvalidInput:
+    return errors.InvalidInput(
+        f"{path} exists but is not a readable sequences.yaml, so its clinic block cannot be "
+        f"kept; not overwriting it.\n{problem}\nFix it and run again, or remove it, or write "
+        "the proposal to another file with -o."
+    )
 
 
 def _relative(path: Path, base: Path) -> str:
@@ -124,6 +158,9 @@ def render_command(cause: str, step: str, out_dir: Path, name: str) -> None:
     cfg = config.load()
     plan, article = app_module.load_plan(cfg)
     renderer = rendering.Renderer(plan=plan, article=article, templates=cfg.templates)
+    if plan.cause(cause) is None:
+        causes = ", ".join(c.slug for c in plan.causes)
+        raise click.UsageError(f"{cause!r} is not a cause in sequences.yaml (one of: {causes})")
     if step == "confirm":
         rendered = renderer.confirmation()
     else:
@@ -140,7 +177,12 @@ def render_command(cause: str, step: str, out_dir: Path, name: str) -> None:
         message_id=rendering.message_id(f"sample/{cause}/{step}", domain="drip.invalid"),
         date=datetime.now(UTC),
     )
-    out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise errors.InvalidInput(
+            f"--out {out_dir}: cannot create the folder ({exc.strerror})"
+        ) from None
     stem = out_dir / f"{cause}-{step}"
     for suffix, subtype in ((".txt", "plain"), (".html", "html")):
         part = message.get_body(preferencelist=(subtype,))

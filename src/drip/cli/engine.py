@@ -8,7 +8,6 @@ from datetime import datetime
 from pathlib import Path
 
 import click
-import sqlalchemy
 
 from drip import clock, config, daemon, demo, errors, logs, mailer, store
 from drip.service import app as app_module
@@ -24,11 +23,6 @@ def _instant(_ctx: click.Context, _param: click.Parameter, value: str | None) ->
         return clock.parse_instant(value)
     except ValueError as exc:
         raise click.BadParameter(f"{value!r}: {exc} (use e.g. 2026-12-03T09:30:00Z)") from None
-
-
-def redact(url: str) -> str:
-    """The database URL without its password, fit to print."""
-    return sqlalchemy.engine.make_url(url).render_as_string(hide_password=True)
 
 
 @click.group("db")
@@ -55,7 +49,7 @@ def db_upgrade() -> None:
         db.upgrade()
     finally:
         db.dispose()
-    click.echo(f"database is up to date ({redact(cfg.database_url)})")
+    click.echo(f"database is up to date ({config.redact_url(cfg.database_url)})")
 
 
 def now_option(command: Callable[..., None]) -> Callable[..., None]:
@@ -198,6 +192,7 @@ def tick_command(at: datetime | None) -> None:
                 mailer=outgoing,
                 owner=cfg.worker_id,
                 clock=(lambda: at) if at else clock.utcnow,
+                lease_clock=clock.utcnow,
                 pace=dispatch.no_pacing if at else dispatch.Pacer(cfg.send_rate).wait,
             )
             results = dispatcher.tick()
@@ -258,7 +253,25 @@ def demo_command(out_dir: Path) -> None:
     Example:
       drip demo --out demo-out/ && open demo-out/index.html
     """
-    click.echo(demo.run(config.load(), out_dir=out_dir))
+    cfg = config.load()
+    missing = [p for p in (cfg.sequences, cfg.templates) if not p.exists()]
+    if missing:
+        raise errors.ConfigError(
+            f"{missing[0]}: not found: run `drip demo` from the drip checkout (it uses "
+            "./sequences.yaml and ./templates/emails), or set DRIP_SEQUENCES and DRIP_TEMPLATES"
+        )
+    _make_folder(out_dir)
+    click.echo(demo.run(cfg, out_dir=out_dir))
+
+
+def _make_folder(path: Path) -> None:
+    """Create the output folder up front: a bad --out is the user's, and says so."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise errors.InvalidInput(
+            f"--out {path}: cannot create the folder ({exc.strerror or exc})"
+        ) from None
 
 
 COMMANDS = (

@@ -18,7 +18,7 @@ from types import TracebackType
 from typing import Protocol, Self
 from urllib.parse import unquote, urlsplit
 
-from drip import errors
+from drip import config, errors
 from drip.mailer import files, memory, settings, smtp
 
 FileMailer = files.FileMailer
@@ -26,7 +26,7 @@ MemoryMailer = memory.MemoryMailer
 SmtpMailer = smtp.SmtpMailer
 SmtpSettings = settings.SmtpSettings
 Security = settings.Security
-redact = settings.redact
+redact = config.redact_url  # the one redaction helper; never print a password
 
 __all__ = [
     "FileMailer",
@@ -71,12 +71,14 @@ def from_url(url: str, *, ssl_context: ssl.SSLContext | None = None) -> Mailer:
     if parts.scheme == "file":
         directory = unquote(parts.netloc + parts.path)
         if not directory:
-            raise errors.ConfigError(f"{url!r} names no directory; write file://outbox")
+            raise errors.ConfigError(
+                f"DRIP_SMTP_URL: {url!r} names no directory; write file://outbox"
+            )
         return files.FileMailer(directory)
     if parts.scheme == "memory":
         name = parts.netloc + parts.path
         return memory.named(name) if name else memory.MemoryMailer()
     raise errors.ConfigError(
-        f"{settings.redact(url)!r} is not a mailer URL; use smtp://host:port, smtps://host, "
+        f"{config.redact_url(url)!r} is not a mailer URL; use smtp://host:port, smtps://host, "
         "file://DIR or memory://"
     )

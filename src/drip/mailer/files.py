@@ -10,6 +10,7 @@ import re
 import threading
 from pathlib import Path
 
+from drip import errors
 from drip.mailer import base
 
 _NUMBERED = re.compile(r"^(\d+)-")
@@ -19,12 +20,19 @@ class FileMailer(base.Base):
     """Writes `<dir>/<counter>-<hash of Message-ID>.eml`, in send order, as SMTP would carry it.
 
     The counter continues from the files already there, and a file is never overwritten, so
-    several processes may share one directory. The directory is created if missing.
+    several processes may share one directory. The directory is created if missing;
+    errors.ConfigError (naming DRIP_SMTP_URL, which chose it) when it cannot be.
     """
 
     def __init__(self, directory: Path | str) -> None:
         self.directory = Path(directory)
-        self.directory.mkdir(parents=True, exist_ok=True)
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise errors.ConfigError(
+                f"DRIP_SMTP_URL: cannot use {str(self.directory)!r} as the outbox folder "
+                f"({_reason(exc)}): point file:// at a folder drip may create and write"
+            ) from None
         self._counter = max((_number(p) for p in self.directory.glob("*.eml")), default=0)
         self._lock = threading.Lock()
 
@@ -54,6 +62,12 @@ class FileMailer(base.Base):
                     return
         finally:
             temporary.unlink()
+
+
+def _reason(exc: OSError) -> str:
+    if isinstance(exc, FileExistsError):
+        return "a file of that name is in the way"
+    return exc.strerror or str(exc)
 
 
 def _number(path: Path) -> int:

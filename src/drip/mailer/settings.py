@@ -14,9 +14,9 @@ from __future__ import annotations
 import ssl
 from dataclasses import dataclass, field
 from enum import StrEnum
-from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
-from drip import errors
+from drip import config, errors
 
 _OPTIONS = ("starttls", "timeout", "mail_from", "verify")
 _YES, _NO = ("true", "yes", "1", "on"), ("false", "no", "0", "off")
@@ -78,14 +78,7 @@ class SmtpSettings:
         )
 
 
-def redact(url: str) -> str:
-    """`url` with its password replaced by `***`, safe for logs and error messages."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.rsplit("@", 1)[1]
-    user = parts.netloc.rsplit("@", 1)[0].split(":", 1)[0]
-    return urlunsplit(parts._replace(netloc=f"{user}:***@{netloc}"))
+redact = config.redact_url  # one redaction helper for every URL drip prints
 
 
 def _query(query: str, shown: str) -> dict[str, str]:

@@ -13,6 +13,7 @@ personal values; `compose` substitutes them per patient. Errors: `errors.RenderE
 
 from __future__ import annotations
 
+from drip.rendering.catalog import available
 from drip.rendering.compose import clean_name, compose, message_id
 from drip.rendering.engine import TemplateError
 from drip.rendering.model import (
@@ -35,6 +36,7 @@ __all__ = [
     "RenderedStep",
     "Renderer",
     "TemplateError",
+    "available",
     "clean_name",
     "compose",
     "message_id",

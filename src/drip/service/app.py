@@ -48,12 +48,27 @@ def load_plan(cfg: config.Config) -> tuple[sequences.Plan, content.Article]:
         return loaded[-1]
 
     plan = sequences_yaml.load(
-        path.read_text(encoding="utf-8"),
+        _read_sequences(path),
         file=str(path),
         article=load_article,
-        templates=_template_names(cfg.templates),
+        templates=rendering.available(cfg.templates),
     )
     return plan, loaded[0]
+
+
+def _read_sequences(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise errors.ConfigError(
+            f"DRIP_SEQUENCES: {path} is not UTF-8 text (byte {exc.start}): save it as UTF-8, "
+            "or point DRIP_SEQUENCES at your sequences.yaml"
+        ) from None
+    except OSError as exc:
+        raise errors.ConfigError(
+            f"DRIP_SEQUENCES: cannot read {path} ({exc.strerror or exc}): point DRIP_SEQUENCES "
+            "at your sequences.yaml file"
+        ) from None
 
 
 def open_app(cfg: config.Config, *, database_url: str | None = None) -> App:
@@ -84,11 +99,3 @@ def secret_key(cfg: config.Config, *, key_file: Path = Path("drip-secret.key")) 
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(key + "\n")
     return key
-
-
-def _template_names(directory: Path) -> list[str]:
-    if not directory.is_dir():
-        raise errors.ConfigError(
-            f"{directory}: no such directory (set DRIP_TEMPLATES to the email templates folder)"
-        )
-    return sorted(p.name for p in directory.iterdir() if p.is_file())

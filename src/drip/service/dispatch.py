@@ -271,7 +271,7 @@ class Dispatcher:
         if outcome is delivery.Outcome.PAUSE:
             # Our fault (policy, credentials), not this delivery's: no attempt is counted.
             result.paused, result.pause_reason = True, error
-            db.defer(claim.delivery_id, owner=self.owner, due_at=now + PAUSE_FOR)
+            db.defer(claim.delivery_id, owner=self.owner, due_at=now + PAUSE_FOR, reason=error)
             return None
         if outcome is delivery.Outcome.RETRY:
             result.unreachable = exc.code is None

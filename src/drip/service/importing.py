@@ -33,12 +33,11 @@ class ImportReport:
 
 
 def import_csv(app: App, path: Path, *, confirmed: bool, now: datetime) -> ImportReport:
+    reader = csv.DictReader(_read(path).splitlines())
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise errors.InvalidInput(f"{path}: cannot read it as UTF-8 text ({exc})") from None
-    reader = csv.DictReader(text.splitlines())
-    header = [h.strip().lower() for h in reader.fieldnames or []]
+        header = [h.strip().lower() for h in reader.fieldnames or []]
+    except csv.Error as exc:
+        raise errors.InvalidInput(f"{path}:1: {_csv_problem(exc)}") from None
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise errors.InvalidInput(
@@ -47,21 +46,58 @@ def import_csv(app: App, path: Path, *, confirmed: bool, now: datetime) -> Impor
         )
     reader.fieldnames = header
     report = ImportReport()
-    for row in reader:
-        line = reader.line_num
+    while True:
         try:
-            subscriptions.subscribe(
-                app,
-                email=(row.get("email") or "").strip(),
-                first_name=(row.get("name") or "").strip(),
-                cause=(row.get("cause") or "").strip(),
-                timezone=(row.get("timezone") or "").strip() or None,
-                consent=subscriptions.Consent(source="import", text=CONSENT_IMPORT),
-                confirmed=confirmed,
-                now=now,
-            )
-        except errors.DripError as exc:
-            report.problems.append(RowProblem(line=line, message=str(exc)))
-        else:
-            report.imported += 1
-    return report
+            row = next(reader)
+        except StopIteration:
+            return report
+        except csv.Error as exc:  # e.g. a field over the csv module's size limit
+            # DictReader.line_num is only updated by a successful row: ask its reader.
+            line = reader.reader.line_num
+            report.problems.append(RowProblem(line=line, message=_csv_problem(exc)))
+            continue
+        _import_row(app, row, reader.line_num, report, confirmed=confirmed, now=now)
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise errors.InvalidInput(
+            f"{path}: not UTF-8 text (byte {exc.start}); save it as CSV (UTF-8) with the "
+            f"columns {','.join(REQUIRED)}"
+        ) from None
+    except OSError as exc:
+        raise errors.InvalidInput(f"{path}: cannot read it ({exc.strerror or exc})") from None
+
+
+def _import_row(
+    app: App,
+    row: dict[str, str],
+    line: int,
+    report: ImportReport,
+    *,
+    confirmed: bool,
+    now: datetime,
+) -> None:
+    try:
+        subscriptions.subscribe(
+            app,
+            email=(row.get("email") or "").strip(),
+            first_name=(row.get("name") or "").strip(),
+            cause=(row.get("cause") or "").strip(),
+            timezone=(row.get("timezone") or "").strip() or None,
+            consent=subscriptions.Consent(source="import", text=CONSENT_IMPORT),
+            confirmed=confirmed,
+            now=now,
+        )
+    except errors.DripError as exc:
+        report.problems.append(RowProblem(line=line, message=str(exc)))
+    else:
+        report.imported += 1
+
+
+def _csv_problem(exc: csv.Error) -> str:
+    if "field larger than field limit" in str(exc):
+        return f"a field is longer than {csv.field_size_limit():,} characters: is this a CSV file?"
+    return f"not readable as CSV ({exc})"

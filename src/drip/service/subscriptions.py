@@ -16,8 +16,11 @@ from email.headerregistry import Address
 from drip import errors, planning, sequences, store, tokens
 from drip.service.app import App
 
+# Local part: no whitespace, no control character (C0, DEL, C1), none of the specials that
+# would need quoting. Domain: LDH labels.
 _EMAIL = re.compile(
-    r"^[^@\s<>(),;:\"\[\]\\]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$"
+    r"^[^@\s\x00-\x1f\x7f-\x9f<>(),;:\"\[\]\\]+"
+    r"@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$"
 )
 _MAX_NAME = 80
 

@@ -60,14 +60,17 @@ class OutcomeOps(base.StoreBase):
             _event(conn, row, values.EventKind.RETRIED, now=now, detail=error)
             return True
 
-    def defer(self, delivery_id: int, *, owner: str, due_at: datetime) -> bool:
-        """Not now (the subscriber's send window is closed): back to pending, due at `due_at`.
-        Not an attempt and not an event: nothing was tried."""
+    def defer(
+        self, delivery_id: int, *, owner: str, due_at: datetime, reason: str | None = None
+    ) -> bool:
+        """Not now (the send window is closed, or sending is paused): back to pending, due at
+        `due_at`, with `reason` as its last error when given. Not an attempt: nothing of this
+        delivery's own failed."""
+        changes: dict[str, Any] = {"state": DS.PENDING, "due_at": due_at, "lease_owner": None}
+        if reason is not None:
+            changes["last_error"] = reason
         with self._write() as conn:
-            return (
-                _fence(conn, delivery_id, owner, state=DS.PENDING, due_at=due_at, lease_owner=None)
-                is not None
-            )
+            return _fence(conn, delivery_id, owner, **changes) is not None
 
     def mark_failed(self, delivery_id: int, *, owner: str, now: datetime, error: str) -> bool:
         """A permanent failure: the delivery ends as failed, with the reason."""

@@ -1,0 +1,70 @@
+"""`drip import` on files that are not what they should be, and addresses with hidden characters."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from cli_support import Drip, assert_clean_failure
+
+from drip import errors
+from drip.service import subscriptions
+
+HEADER = "email,name,cause,timezone\n"
+
+
+@pytest.fixture
+def upgraded(drip: Drip) -> Drip:
+    assert drip("db", "upgrade").exit_code == 0
+    return drip
+
+
+def test_a_huge_field_is_a_row_problem_and_the_good_rows_are_imported(
+    upgraded: Drip, tmp_path: Path
+) -> None:
+    huge = "x" * 140_000
+    (tmp_path / "p.csv").write_text(
+        HEADER
+        + "ana@example.com,Ana,muscle-injury,\n"
+        + f'ben@example.com,"{huge}",muscle-injury,\n'
+        + "cy@example.com,Cy,muscle-injury,\n",
+        encoding="utf-8",
+    )
+    result = upgraded("import", "p.csv")
+    assert_clean_failure(result, 1, "p.csv:3: a field is longer than", "imported 2, skipped 1")
+    assert "ana@example.com: active" not in result.output
+    status = upgraded("status", "--json")
+    assert '"pending": 2' in status.output, status.output
+
+
+def test_a_huge_header_is_a_file_problem(upgraded: Drip, tmp_path: Path) -> None:
+    (tmp_path / "p.csv").write_text("x" * 140_000 + "\n", encoding="utf-8")
+    assert_clean_failure(upgraded("import", "p.csv"), 1, "p.csv:1: a field is longer than")
+
+
+def test_binary_garbage_is_a_file_problem(upgraded: Drip, tmp_path: Path) -> None:
+    (tmp_path / "p.csv").write_bytes(b"\x89PNG\r\n\x1a\n" + os.urandom(2000))
+    assert_clean_failure(upgraded("import", "p.csv"), 1, "p.csv: not UTF-8 text", "CSV (UTF-8)")
+
+
+def test_garbage_in_a_row_is_that_rows_problem(upgraded: Drip, tmp_path: Path) -> None:
+    (tmp_path / "p.csv").write_text(
+        HEADER + "a\x00b@example.com,\x01,muscle-injury,\nana@example.com,Ana,muscle-injury,\n",
+        encoding="utf-8",
+    )
+    result = upgraded("import", "p.csv")
+    assert_clean_failure(result, 1, "p.csv:2: 'a\\x00b@example.com' is not an email address")
+    assert "imported 1, skipped 1" in result.output
+
+
+@pytest.mark.parametrize(
+    "raw", ["a\x00b@example.com", "a b@example.com", "a\x7fb@example.com", "a\x85b@example.com"]
+)
+def test_an_address_with_a_control_character_or_space_is_refused(raw: str) -> None:
+    with pytest.raises(errors.InvalidInput, match="is not an email address"):
+        subscriptions.normalise_email(raw)
+
+
+def test_a_plain_address_still_passes() -> None:
+    assert subscriptions.normalise_email(" Ana@Example.com ") == "Ana@example.com"
