@@ -159,10 +159,8 @@ def _domain(plan: sequences.Plan) -> str:
 def _locate(exc: errors.DripError, where: str, text: str, file: str) -> errors.Problem:
     """A template error at its template line; anything else at the step in sequences.yaml."""
     if isinstance(exc, rendering.TemplateError) and exc.file.endswith(".j2"):
-        message = exc.reason + _advice(exc)
-        return errors.Problem(
-            file=exc.file, line=exc.line or 1, column=1, where="", message=message
-        )
+        problem = exc.problem()
+        return dataclasses.replace(problem, message=problem.message + _advice(exc))
     # Not a template's fault (a subject's Jinja, a content slug, a header): point at the step.
     located = sequences_yaml.locate(text, where)
     line, column = (located.line, located.column) if located else (1, 1)

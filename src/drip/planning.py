@@ -26,6 +26,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from drip import errors, sequences
+from drip.sequences_yaml import durations
 
 _SCAN_DAYS = 15  # a window day recurs within 7 days; twice that covers a day lost to a DST gap
 
@@ -228,25 +229,12 @@ def describe_edit(old: sequences.Sequence, new: sequences.Sequence) -> list[str]
         assert before is not None and after is not None  # both lists hold step_id
         if before.after != after.after:
             lines.append(
-                f"delay of {step_id} changed {format_delay(before.after)} → "
-                f"{format_delay(after.after)}"
+                f"delay of {step_id} changed {durations.format_duration(before.after)} → "
+                f"{durations.format_duration(after.after)}"
             )
         if _content(before) != _content(after):
             lines.append(f"changed content of step {step_id}")
     return lines
-
-
-def format_delay(delay: timedelta) -> str:
-    """A delay the way sequences.yaml writes it: `0m`, `90m` → `1h30m`, `2d`, `1d12h`, `2w`."""
-    minutes = int(delay.total_seconds() // 60)
-    if minutes == 0:
-        return "0m"
-    parts = []
-    for unit, size in (("w", 7 * 24 * 60), ("d", 24 * 60), ("h", 60), ("m", 1)):
-        count, minutes = divmod(minutes, size)
-        if count:
-            parts.append(f"{count}{unit}")
-    return "".join(parts)
 
 
 def _content(step: sequences.Step) -> tuple[object, ...]:

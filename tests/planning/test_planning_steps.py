@@ -120,20 +120,6 @@ def test_describe_edit_of_an_unchanged_sequence_is_empty() -> None:
     assert planning.describe_edit(ORIGINAL, ORIGINAL) == []
 
 
-def test_format_delay_writes_what_sequences_yaml_accepts() -> None:
-    assert [
-        planning.format_delay(d)
-        for d in (
-            timedelta(0),
-            timedelta(minutes=90),
-            timedelta(days=2),
-            timedelta(days=1, hours=12),
-            timedelta(weeks=2),
-            timedelta(days=9, minutes=5),
-        )
-    ] == ["0m", "1h30m", "2d", "1d12h", "2w", "1w2d5m"]
-
-
 def test_first_step_at_once_ignores_the_window_only_for_the_first_step() -> None:
     window = sequences.SendWindow(
         days=frozenset(range(5)), start=time(9), end=time(18), first_step_at_once=True

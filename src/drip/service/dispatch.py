@@ -166,7 +166,7 @@ class Dispatcher:
             )
             return delivery.Outcome.SUPPRESS
         if not confirming and self._step(claim) is None:
-            return self._skip_removed(claim, now, check.sent)
+            return self._skip_removed(claim, now, check)
         if not confirming and (opens := self._window_opens(claim, check, now)) > now:
             db.defer(claim.delivery_id, owner=self.owner, due_at=opens)
             result.deferred += 1
@@ -189,7 +189,9 @@ class Dispatcher:
             owner=self.owner,
             now=now,
             message_id=str(message["Message-ID"]),
-            next=None if confirming else self._next(claim, now, check.sent | {claim.key}),
+            next=None
+            if confirming
+            else self._next(claim, now, check, sent=check.sent | {claim.key}),
         )
         return delivery.Outcome.SENT
 
@@ -208,7 +210,7 @@ class Dispatcher:
         return None if sequence is None else sequence.step(claim.step_id)
 
     def _skip_removed(
-        self, claim: store.Claim, now: datetime, sent: frozenset[tuple[str, str]]
+        self, claim: store.Claim, now: datetime, check: store.Recheck
     ) -> delivery.Outcome:
         """The step was queued, then removed from sequences.yaml: never sent; the next unsent
         step in the current order follows (planning's rule for edited sequences)."""
@@ -217,7 +219,7 @@ class Dispatcher:
             owner=self.owner,
             now=now,
             reason=f"step {claim.step_id!r} is no longer in sequences.yaml",
-            next=self._next(claim, now, sent),
+            next=self._next(claim, now, check, sent=check.sent),
         )
         return delivery.Outcome.SUPPRESS
 
@@ -243,19 +245,25 @@ class Dispatcher:
         )
 
     def _next(
-        self, claim: store.Claim, now: datetime, sent: frozenset[tuple[str, str]]
+        self,
+        claim: store.Claim,
+        now: datetime,
+        check: store.Recheck,
+        *,
+        sent: frozenset[tuple[str, str]],
     ) -> store.Planned | None:
         """The step to queue after this one, from everything the subscriber was sent."""
         sequence = self.app.plan.sequence(claim.sequence)
         if sequence is None:
             return None
-        planned = planning.next_step(
+        planned = planning.plan(
             sequence=sequence,
             sent=planning.done_steps(self.app.plan, sequence, sent),
             last_sent_at=now,
             enrolled_at=now,
             tz=zoneinfo.ZoneInfo(claim.timezone),
             window=self.app.plan.window,
+            subscriber_active=check.state is store.SubscriberState.ACTIVE,
         )
         if planned is None:
             return None
