@@ -126,7 +126,8 @@ def header(article_path: str, topic_: str) -> list[str]:
 #                    like 90m, 36h, 3d, 2w or 1d12h
 #     template       the email layout, a file in templates/emails/
 #     subject        the subject line (one line, at most 150 characters)
-#     preheader      the preview text inboxes show after the subject
+#     preheader      the preview text inboxes show after the subject; neither names a
+#                    cause: both show on lock screens, and a patient's cause is health data
 #     content        the parts of the article the email carries, by slug
 #
 # Proposed delays: the welcome right after confirming (0m), a tip every 2 days (2d), the
