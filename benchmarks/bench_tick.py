@@ -197,7 +197,7 @@ def tick_cli(report: Report, *, label: str, database: str, count: int, runs: int
             samples=tuple(s / count for s in setups),
             per_op="subscriber",
             note=(
-                "not part of the tick; 2 write transactions each"
+                "not part of the tick; one write transaction each"
                 + ("; SQLite: populated once, then copied" if database == "sqlite" else "")
             ),
         )
