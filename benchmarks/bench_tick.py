@@ -12,21 +12,21 @@ bench_breakdown.py reuses the setup to show where an in-process tick spends its 
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import quote
 
 import harness
 import sqlalchemy as sa
 from harness import SEQUENCES, TEMPLATES, Report, Result
 
+import pg_schema
 from drip import config
 from drip.service import app as app_module
 from drip.service import subscriptions
@@ -47,22 +47,9 @@ def sqlite_database() -> Iterator[str]:
         yield f"sqlite:///{tmp}/drip.db"
 
 
-@contextmanager
-def postgres_database(raw: str) -> Iterator[str]:
-    """A schema of its own on the server at `raw`, dropped afterwards."""
-    admin = sa.create_engine(
-        config.normalise_database_url(raw), connect_args={"connect_timeout": 5}
-    )
-    schema = f"drip_bench_{uuid.uuid4().hex[:12]}"
-    with admin.begin() as conn:
-        conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
-    separator = "&" if "?" in raw else "?"
-    try:
-        yield f"{raw}{separator}options={quote(f'-csearch_path={schema}')}"
-    finally:
-        with admin.begin() as conn:
-            conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
-        admin.dispose()
+def postgres_database(raw: str) -> contextlib.AbstractContextManager[str]:
+    """A schema of its own on the server at `raw`, dropped afterwards (tests/pg_schema.py)."""
+    return pg_schema.fresh_schema(raw, prefix="drip_bench")
 
 
 def postgres_version(raw: str) -> str | None:

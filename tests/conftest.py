@@ -7,16 +7,15 @@ PostgreSQL variants skip, unless DRIP_REQUIRE_POSTGRES=1 (CI), where they fail.
 
 from __future__ import annotations
 
+import contextlib
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 import sqlalchemy as sa
 
-from drip import config
+import pg_schema
 from drip import store as drip_store
 from smtp_sink import SmtpSink
 
@@ -50,23 +49,12 @@ def sink() -> Iterator[SmtpSink]:
 
 def _postgres_schema() -> Iterator[str]:
     raw = os.environ.get("DRIP_TEST_POSTGRES_URL", POSTGRES_DEFAULT)
-    url = config.normalise_database_url(raw)
-    admin = sa.create_engine(url, connect_args={"connect_timeout": 5})
-    schema = f"drip_test_{uuid.uuid4().hex[:12]}"
-    try:
-        with admin.begin() as conn:
-            conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
-    except sa.exc.OperationalError as exc:
-        admin.dispose()
-        reason = f"PostgreSQL not reachable at {raw}: {exc.orig}"
-        if os.environ.get("DRIP_REQUIRE_POSTGRES") == "1":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    separator = "&" if "?" in url else "?"
-    try:
-        # libpq options: every connection of this URL resolves tables in the test's schema.
-        yield f"{url}{separator}options={quote(f'-csearch_path={schema}')}"
-    finally:
-        with admin.begin() as conn:
-            conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
-        admin.dispose()
+    with contextlib.ExitStack() as stack:
+        try:
+            url = stack.enter_context(pg_schema.fresh_schema(raw, prefix="drip_test"))
+        except sa.exc.OperationalError as exc:
+            reason = f"PostgreSQL not reachable at {raw}: {exc.orig}"
+            if os.environ.get("DRIP_REQUIRE_POSTGRES") == "1":
+                pytest.fail(reason)
+            pytest.skip(reason)
+        yield url
