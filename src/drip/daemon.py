@@ -78,6 +78,9 @@ class Worker:
 def run(cfg: config.Config) -> None:
     logs.configure(cfg.log_format)
     worker = Worker(cfg)
+    # Fail at start, with one clear line (the CLI translates it), rather than on every tick:
+    # an unreachable or never-migrated database is an operator's mistake to fix first.
+    worker.app.store.status(now=clock.utcnow())
     scheduler = BlockingScheduler(timezone="UTC")
     scheduler.add_job(
         worker.dispatch_due,

@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from cli_support import Drip, assert_clean_failure
 
+from drip import logs
+
 COMMANDS = (
     ("status",),
     ("subscribe", "ana@example.com", "--cause", "muscle-injury"),
@@ -52,4 +54,12 @@ def test_a_database_never_upgraded_says_what_to_run(drip: Drip, args: tuple[str]
 
 def test_a_database_never_upgraded_on_each_database(drip: Drip, database_url: str) -> None:
     result = drip("status", DRIP_DATABASE_URL=database_url)
+    assert_clean_failure(result, 2, "the database has no drip tables: run `drip db upgrade`")
+
+
+def test_the_daemon_refuses_to_start_on_a_database_without_tables(
+    drip: Drip, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(logs, "configure", lambda fmt: None)  # keep pytest's own log handlers
+    result = drip("run")
     assert_clean_failure(result, 2, "the database has no drip tables: run `drip db upgrade`")
