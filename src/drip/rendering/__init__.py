@@ -14,7 +14,7 @@ personal values; `compose` substitutes them per patient. Errors: `errors.RenderE
 from __future__ import annotations
 
 from drip.rendering.catalog import available
-from drip.rendering.compose import clean_name, compose, message_id
+from drip.rendering.compose import MAX_NAME, clean_name, compose, message_id, tidy_name
 from drip.rendering.engine import TemplateError
 from drip.rendering.model import (
     SAMPLE_RECIPIENT,
@@ -28,6 +28,7 @@ from drip.rendering.model import (
 from drip.rendering.renderer import Renderer
 
 __all__ = [
+    "MAX_NAME",
     "SAMPLE_RECIPIENT",
     "Block",
     "Links",
@@ -41,4 +42,5 @@ __all__ = [
     "compose",
     "message_id",
     "sample_links",
+    "tidy_name",
 ]

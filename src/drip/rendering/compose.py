@@ -23,7 +23,7 @@ from drip.rendering import model
 
 POLICY = email.policy.SMTP  # CRLF line ends, as the message goes on the wire
 _PLACEHOLDER = re.compile(r"%%drip:([a-z_]+)%%")
-_MAX_NAME = 80
+MAX_NAME = 80  # characters of a first name, as stored and as shown
 
 
 def message_id(key: str, *, domain: str) -> str:
@@ -33,9 +33,16 @@ def message_id(key: str, *, domain: str) -> str:
 
 
 def clean_name(first_name: str) -> str:
-    """The first name without control or format characters and with single spaces."""
+    """The first name without control or format characters and with single spaces, cut to
+    MAX_NAME (sign-up refuses longer names; this is the guard at send time)."""
+    return tidy_name(first_name)[:MAX_NAME]
+
+
+def tidy_name(first_name: str) -> str:
+    """Control and format characters (line breaks, bidi overrides, zero-width) become spaces,
+    and runs of spaces one space."""
     kept = "".join(" " if _is_control(ch) else ch for ch in first_name)
-    return " ".join(kept.split())[:_MAX_NAME]
+    return " ".join(kept.split())
 
 
 def _is_control(ch: str) -> bool:

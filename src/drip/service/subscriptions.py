@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.headerregistry import Address
 
-from drip import errors, planning, sequences, store, tokens
+from drip import errors, planning, rendering, sequences, store, tokens
 from drip.service.app import App
 
 # Local part: no whitespace, no control character (C0, DEL, C1), none of the specials that
@@ -22,7 +22,6 @@ _EMAIL = re.compile(
     r"^[^@\s\x00-\x1f\x7f-\x9f<>(),;:\"\[\]\\]+"
     r"@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$"
 )
-_MAX_NAME = 80
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -48,10 +47,13 @@ def normalise_email(raw: str) -> str:
 
 
 def clean_name(raw: str) -> str:
-    """A first name, with control characters removed: it reaches headers and HTML."""
-    name = " ".join("".join(ch if ch.isprintable() else " " for ch in raw).split())
-    if len(name) > _MAX_NAME:
-        raise errors.InvalidInput(f"name is {len(name)} characters long (at most {_MAX_NAME})")
+    """A first name, tidied as every email shows it (rendering.tidy_name); a name too long to
+    show whole is refused rather than cut."""
+    name = rendering.tidy_name(raw)
+    if len(name) > rendering.MAX_NAME:
+        raise errors.InvalidInput(
+            f"name is {len(name)} characters long (at most {rendering.MAX_NAME})"
+        )
     return name
 
 
