@@ -9,7 +9,7 @@
         sink.drop_connections()                    # the server hangs up on every client
         sink.wait_for(3)                           # block until 3 messages arrived (no sleeping)
 
-TLS: `tls = SelfSignedTls.create(tmp_path)`; `SmtpSink(tls=tls)` offers STARTTLS,
+TLS: `tls = SelfSignedTls.create()`; `SmtpSink(tls=tls)` offers STARTTLS,
 `SmtpSink(tls=tls, implicit_tls=True)` speaks smtps; the client trusts `tls.client_context`.
 AUTH: `SmtpSink(users={"clinic": "s3cret"})`.
 """
@@ -17,17 +17,15 @@ AUTH: `SmtpSink(users={"clinic": "s3cret"})`.
 from __future__ import annotations
 
 import asyncio
-import datetime
 import email
 import email.message
 import email.policy
-import ipaddress
 import ssl
 import threading
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
+import trustme
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
@@ -54,19 +52,19 @@ class Received:
 
 @dataclass(frozen=True, kw_only=True)
 class SelfSignedTls:
-    """A self-signed certificate for 127.0.0.1 and the SSL contexts of both ends."""
+    """A test certificate authority (trustme), a certificate it issued for 127.0.0.1, and the
+    SSL contexts of both ends: the client trusts that authority and nothing else."""
 
     server_context: ssl.SSLContext
     client_context: ssl.SSLContext
 
     @classmethod
-    def create(cls, directory: Path) -> SelfSignedTls:
-        cert_pem, key_pem = _self_signed_pem()
-        (directory / "sink-cert.pem").write_bytes(cert_pem)
-        (directory / "sink-key.pem").write_bytes(key_pem)
+    def create(cls) -> SelfSignedTls:
+        authority = trustme.CA()
         server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        server.load_cert_chain(directory / "sink-cert.pem", directory / "sink-key.pem")
-        client = ssl.create_default_context(cadata=cert_pem.decode())
+        authority.issue_cert(HOST, "localhost").configure_cert(server)
+        client = ssl.create_default_context()
+        client.load_verify_locations(cadata=authority.cert_pem.bytes().decode())
         return cls(server_context=server, client_context=client)
 
 
@@ -291,37 +289,3 @@ class _Controller(Controller):  # type: ignore[misc]
         # port 0 asks the OS for a free port; learn which before the start-up probe connects
         self.port = self.server.sockets[0].getsockname()[1]
         super()._trigger_server()
-
-
-def _self_signed_pem() -> tuple[bytes, bytes]:
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, HOST)])
-    now = datetime.datetime.now(datetime.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=1))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName(
-                [x509.IPAddress(ipaddress.ip_address(HOST)), x509.DNSName("localhost")]
-            ),
-            critical=False,
-        )
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    key_pem = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
-    return cert.public_bytes(serialization.Encoding.PEM), key_pem

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import email.message
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
@@ -12,8 +11,8 @@ from smtp_sink import SelfSignedTls
 
 
 @pytest.fixture
-def tls(tmp_path: Path) -> SelfSignedTls:
-    return SelfSignedTls.create(tmp_path)
+def tls() -> SelfSignedTls:
+    return SelfSignedTls.create()
 
 
 @pytest.fixture
