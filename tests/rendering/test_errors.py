@@ -11,7 +11,7 @@ import pytest
 import rendering_seed as seed
 
 from drip import content, errors, rendering, sequences
-from drip.rendering import engine
+from drip.rendering import compiler
 
 # The "heat-and-ice" step of the seed plan uses tip.mjml.j2; these break that template.
 GOOD_TIP = (seed.TEMPLATES / "tip.mjml.j2").read_text(encoding="utf-8")
@@ -170,18 +170,18 @@ def test_unknown_content_slug_is_a_render_error(
 def test_a_step_renders_once(renderer: rendering.Renderer, monkeypatch: pytest.MonkeyPatch) -> None:
     compiled: list[int] = []
     rendered_templates: list[str] = []
-    real_compile, real_render = mjml.mjml2html, engine.Templates.render
+    real_compile, real_render = mjml.mjml2html, compiler.Templates.render
 
     def counting_compile(source: str, **kwargs: object) -> str:
         compiled.append(len(source))
         return real_compile(source, **kwargs)  # type: ignore[no-any-return]
 
-    def counting_render(self: engine.Templates, name: str, context: dict[str, object]) -> str:
+    def counting_render(self: compiler.Templates, name: str, context: dict[str, object]) -> str:
         rendered_templates.append(name)
         return real_render(self, name, context)
 
     monkeypatch.setattr(mjml, "mjml2html", counting_compile)
-    monkeypatch.setattr(engine.Templates, "render", counting_render)
+    monkeypatch.setattr(compiler.Templates, "render", counting_render)
     first = renderer.step("muscle-injury", "heat-and-ice")
     second = renderer.step("muscle-injury", "heat-and-ice")
     assert second is first

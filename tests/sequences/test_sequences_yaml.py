@@ -13,7 +13,7 @@ import pytest
 
 import seed_data
 from drip import content, errors, sequences, sequences_yaml
-from drip.sequences_yaml import _fields as sequences_yaml_fields
+from drip.sequences_yaml import _scalars as sequences_yaml_fields
 
 VALID = (Path(__file__).parent / "valid.yaml").read_text(encoding="utf-8")
 TEMPLATES = frozenset({"confirm.mjml.j2", "welcome.mjml.j2", "tip.mjml.j2", "closing.mjml.j2"})

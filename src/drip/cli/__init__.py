@@ -15,7 +15,7 @@ import click
 import sqlalchemy.exc
 
 from drip import config, errors
-from drip.cli import authoring, engine
+from drip.cli import authoring, operations
 
 SETTINGS_HELP = (
     "\b\nSettings (environment, or the same keys in drip.toml / $DRIP_CONFIG):\n"
@@ -128,5 +128,5 @@ def main() -> None:
     """
 
 
-for command in (*authoring.COMMANDS, *engine.COMMANDS):
+for command in (*authoring.COMMANDS, *operations.COMMANDS):
     main.add_command(command)

@@ -14,8 +14,8 @@ personal values; `compose` substitutes them per patient. Errors: `errors.RenderE
 from __future__ import annotations
 
 from drip.rendering.catalog import available
+from drip.rendering.compiler import TemplateError
 from drip.rendering.compose import MAX_NAME, clean_name, compose, message_id, tidy_name
-from drip.rendering.engine import TemplateError
 from drip.rendering.model import (
     SAMPLE_RECIPIENT,
     Block,

@@ -13,7 +13,7 @@ from typing import Any
 import jinja2
 
 from drip import content, errors, sequences
-from drip.rendering import blocks, engine, model, text
+from drip.rendering import blocks, compiler, model, text
 
 CONFIRM_ID = "confirm"
 
@@ -34,7 +34,7 @@ class Renderer:
     def __init__(self, *, plan: sequences.Plan, article: content.Article, templates: Path) -> None:
         self.plan = plan
         self.article = article
-        self.templates = engine.Templates(templates)
+        self.templates = compiler.Templates(templates)
         self._cache: dict[tuple[str, str], model.RenderedStep] = {}
 
     def step(self, cause: str, step_id: str) -> model.RenderedStep:
@@ -114,7 +114,9 @@ class Renderer:
         try:
             return " ".join(self.templates.env.from_string(source).render(context).split())
         except jinja2.TemplateError as exc:  # includes the sandbox's SecurityError
-            raise engine.TemplateError(f"{where}: {exc}", file="sequences.yaml", line=None) from exc
+            raise compiler.TemplateError(
+                f"{where}: {exc}", file="sequences.yaml", line=None
+            ) from exc
 
 
 _NOT_IN_PREVIEWS = frozenset({"cause", "blocks"})

@@ -8,8 +8,8 @@ offending value or key (`sequences.yaml:23:7: sequences.muscle-injury.steps[2].a
 is not a duration (use e.g. 3d, 36h, 90m)`). Given the article, content slugs are checked
 against it; given the template file names, template names are checked too.
 
-The format is described in README.md ("sequences.yaml"); the readers live in `_tree` (YAML
-and generic shapes), `_fields` (single values), `_settings` and `_sequences` (the sections).
+The format is described in README.md ("sequences.yaml"); the readers live in `_located` (YAML
+and generic shapes), `_scalars` (single values), `_settings` and `_sequences` (the sections).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from drip import content, errors, sequences
-from drip.sequences_yaml import _fields, _sequences, _settings, _shapes, _tree, durations
+from drip.sequences_yaml import _containers, _located, _scalars, _sequences, _settings, durations
 
 parse_duration = durations.parse_duration
 format_duration = durations.format_duration
@@ -39,7 +39,7 @@ def locate(text: str, where: str) -> Located | None:
     None when the path is absent or the YAML cannot be read. Lets a caller point at the
     document (e.g. the `article:` path that cannot be read) without loading the whole plan.
     """
-    value = _tree.find(text, where)
+    value = _located.find(text, where)
     if value is None:
         return None
     scalar = value.node.value if isinstance(value.node.value, str) else None
@@ -63,8 +63,8 @@ def load(
     `article:` path as written (so the file is parsed once); a loader's DripError becomes a
     problem at that line.
     """
-    doc = _tree.Doc(file)
-    root = _tree.parse(doc, text)
+    doc = _located.Doc(file)
+    root = _located.parse(doc, text)
     if root is None:
         raise errors.ContentError(doc.problems)
     plan = _plan(doc, root, article=article, templates=templates)
@@ -74,13 +74,13 @@ def load(
 
 
 def _plan(
-    doc: _tree.Doc,
-    root: _tree.Value,
+    doc: _located.Doc,
+    root: _located.Value,
     *,
     article: content.Article | ArticleLoader | None,
     templates: Collection[str] | None,
 ) -> sequences.Plan:
-    found = _shapes.fields(
+    found = _containers.fields(
         doc, root, required=_settings.TOP_LEVEL_REQUIRED, optional=_settings.TOP_LEVEL_OPTIONAL
     )
     if callable(article):
@@ -101,12 +101,12 @@ def _plan(
         else ("", "")
     )
     return sequences.Plan(
-        article=_shapes.text(doc, found["article"]).strip() if "article" in found else "",
+        article=_containers.text(doc, found["article"]).strip() if "article" in found else "",
         clinic=_clinic(doc, found.get("clinic")),
         causes=tuple(cause for cause, _ in declared.values()),
         window=_settings.send_window(doc, found.get("send_window")),
         on_cause_change=(
-            _fields.cause_change(doc, found["on_cause_change"])
+            _scalars.cause_change(doc, found["on_cause_change"])
             if "on_cause_change" in found
             else sequences.CauseChange.SWITCH
         ),
@@ -117,7 +117,7 @@ def _plan(
 
 
 def _load_article(
-    doc: _tree.Doc, value: _tree.Value | None, loader: ArticleLoader
+    doc: _located.Doc, value: _located.Value | None, loader: ArticleLoader
 ) -> content.Article | None:
     raw = value.node.value if value is not None else None
     path = raw.strip() if isinstance(raw, str) else ""
@@ -130,7 +130,7 @@ def _load_article(
         return None
 
 
-def _clinic(doc: _tree.Doc, value: _tree.Value | None) -> sequences.Clinic:
+def _clinic(doc: _located.Doc, value: _located.Value | None) -> sequences.Clinic:
     if value is None:
         return sequences.Clinic(
             name="",

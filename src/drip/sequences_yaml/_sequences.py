@@ -7,24 +7,26 @@ from collections.abc import Collection
 from datetime import timedelta
 
 from drip import content, sequences
-from drip.sequences_yaml import _fields, _settings, _shapes, _tree
+from drip.sequences_yaml import _containers, _located, _scalars, _settings
 
-_q = _tree.quote
+_q = _located.quote
 
 
-def causes(doc: _tree.Doc, value: _tree.Value) -> dict[str, tuple[sequences.Cause, _tree.Value]]:
+def causes(
+    doc: _located.Doc, value: _located.Value
+) -> dict[str, tuple[sequences.Cause, _located.Value]]:
     """The declared causes by slug, in the form's order, each with where its slug is written."""
-    declared: dict[str, tuple[sequences.Cause, _tree.Value]] = {}
-    listed = _shapes.items(doc, value, hint="one `- slug: …` / `label: …` entry per cause")
+    declared: dict[str, tuple[sequences.Cause, _located.Value]] = {}
+    listed = _containers.items(doc, value, hint="one `- slug: …` / `label: …` entry per cause")
     if value.is_list and not listed:
         doc.report(value, "no causes: list at least one, each with a slug and a label")
     for item in listed:
-        found = _shapes.fields(doc, item, required=("slug", "label"))
+        found = _containers.fields(doc, item, required=("slug", "label"))
         if "slug" not in found:
             continue
-        slug = _fields.slug(doc, found["slug"], what="cause")
-        label = _fields.one_line(doc, found["label"]) if "label" in found else ""
-        if not _fields.is_slug(slug):
+        slug = _scalars.slug(doc, found["slug"], what="cause")
+        label = _scalars.one_line(doc, found["label"]) if "label" in found else ""
+        if not _scalars.is_slug(slug):
             continue  # already reported; "has no sequence" would only repeat it
         if slug in declared:
             first = declared[slug][1].line
@@ -38,18 +40,18 @@ def causes(doc: _tree.Doc, value: _tree.Value) -> dict[str, tuple[sequences.Caus
 
 
 def all_sequences(
-    doc: _tree.Doc,
-    value: _tree.Value,
+    doc: _located.Doc,
+    value: _located.Value,
     *,
-    declared: dict[str, tuple[sequences.Cause, _tree.Value]],
+    declared: dict[str, tuple[sequences.Cause, _located.Value]],
     article: content.Article | None,
     templates: Collection[str] | None,
 ) -> dict[str, sequences.Sequence]:
     """Every sequence by cause slug; each must match a declared cause, and the reverse."""
     result: dict[str, sequences.Sequence] = {}
-    for cause, child in _shapes.entries(doc, value):
+    for cause, child in _containers.entries(doc, value):
         if cause not in declared:
-            hint = _tree.suggest(cause, list(declared))
+            hint = _located.suggest(cause, list(declared))
             doc.report(
                 child.key_value,
                 f"sequence for {_q(cause)}, which is not a slug under causes{hint}: "
@@ -75,17 +77,17 @@ def all_sequences(
 
 
 def _steps(
-    doc: _tree.Doc,
-    value: _tree.Value,
+    doc: _located.Doc,
+    value: _located.Value,
     *,
     article: content.Article | None,
     templates: Collection[str] | None,
     causes: list[sequences.Cause],
 ) -> tuple[sequences.Step, ...]:
-    found = _shapes.fields(doc, value, required=("steps",))
+    found = _containers.fields(doc, value, required=("steps",))
     if "steps" not in found:
         return ()
-    listed = _shapes.items(doc, found["steps"], hint="one `- id: …` entry per step")
+    listed = _containers.items(doc, found["steps"], hint="one `- id: …` entry per step")
     if found["steps"].is_list and not listed:
         doc.report(found["steps"], "a sequence needs at least one step: add one under steps")
     steps: list[sequences.Step] = []
@@ -105,15 +107,15 @@ def _steps(
 
 
 def _step(
-    doc: _tree.Doc,
-    value: _tree.Value,
+    doc: _located.Doc,
+    value: _located.Value,
     *,
     article: content.Article | None,
     templates: Collection[str] | None,
     causes: list[sequences.Cause],
-) -> tuple[sequences.Step, _tree.Value | None]:
+) -> tuple[sequences.Step, _located.Value | None]:
     """The step, and where its id is written (None when it has none)."""
-    found = _shapes.fields(
+    found = _containers.fields(
         doc,
         value,
         required=("id", "after", "template", "subject"),
@@ -123,11 +125,11 @@ def _step(
         found.get(key) for key in ("id", "after", "template", "subject")
     )
     step = sequences.Step(
-        id=_fields.slug(doc, id_value, what="step id") if id_value else "",
-        after=_fields.delay(doc, after) if after else timedelta(0),
+        id=_scalars.slug(doc, id_value, what="step id") if id_value else "",
+        after=_scalars.delay(doc, after) if after else timedelta(0),
         template=_settings.template_name(doc, template, templates) if template else "",
-        subject=_fields.subject(doc, subject) if subject else "",
-        preheader=_shapes.text(doc, found["preheader"], empty_ok=True)
+        subject=_scalars.subject(doc, subject) if subject else "",
+        preheader=_containers.text(doc, found["preheader"], empty_ok=True)
         if "preheader" in found
         else "",
         content=_content(doc, found["content"], article) if "content" in found else (),
@@ -142,8 +144,8 @@ def _step(
 
 
 def _cause_free(
-    doc: _tree.Doc,
-    value: _tree.Value,
+    doc: _located.Doc,
+    value: _located.Value,
     line: str,
     causes: list[sequences.Cause],
     *,
@@ -166,11 +168,11 @@ def _cause_free(
 
 
 def _content(
-    doc: _tree.Doc, value: _tree.Value, article: content.Article | None
+    doc: _located.Doc, value: _located.Value, article: content.Article | None
 ) -> tuple[str, ...]:
     refs: list[str] = []
-    for item in _shapes.items(doc, value, hint="a list of slugs, e.g. [back-spasms/intro]"):
-        ref = _shapes.text(doc, item).strip()
+    for item in _containers.items(doc, value, hint="a list of slugs, e.g. [back-spasms/intro]"):
+        ref = _containers.text(doc, item).strip()
         if ref and article is not None and article.find(ref) is None:
             close = _closest_slug(ref, article.slugs())
             hint = f" (did you mean {_q(close)}?)" if close else ""

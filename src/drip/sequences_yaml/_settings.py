@@ -7,19 +7,19 @@ from collections.abc import Callable, Collection
 from datetime import time
 
 from drip import sequences
-from drip.sequences_yaml import _fields, _shapes, _tree
+from drip.sequences_yaml import _containers, _located, _scalars
 
 VERSION = 1
 TOP_LEVEL_REQUIRED = ("version", "article", "clinic", "confirmation", "causes", "sequences")
 TOP_LEVEL_OPTIONAL = ("send_window", "on_cause_change")
 DEFAULT_WINDOW = sequences.SendWindow(days=frozenset(range(7)), start=time(8, 0), end=time(20, 0))
 
-_q = _tree.quote
-_Check = Callable[[_tree.Doc, _tree.Value], str]
+_q = _located.quote
+_Check = Callable[[_located.Doc, _located.Value], str]
 
 
-def version(doc: _tree.Doc, value: _tree.Value) -> None:
-    raw = _shapes.text(doc, value)
+def version(doc: _located.Doc, value: _located.Value) -> None:
+    raw = _containers.text(doc, value)
     if raw and raw != str(VERSION):
         doc.report(
             value,
@@ -28,8 +28,8 @@ def version(doc: _tree.Doc, value: _tree.Value) -> None:
         )
 
 
-def clinic(doc: _tree.Doc, value: _tree.Value) -> sequences.Clinic:
-    found = _shapes.fields(
+def clinic(doc: _located.Doc, value: _located.Value) -> sequences.Clinic:
+    found = _containers.fields(
         doc,
         value,
         required=("name", "from", "postal_address", "booking_url", "base_url", "timezone"),
@@ -40,28 +40,30 @@ def clinic(doc: _tree.Doc, value: _tree.Value) -> sequences.Clinic:
         return check(doc, found[key]) if key in found else ""
 
     return sequences.Clinic(
-        name=read("name", _fields.one_line),
-        from_address=read("from", _fields.address),
-        reply_to=read("reply_to", _fields.address) or None,
+        name=read("name", _scalars.one_line),
+        from_address=read("from", _scalars.address),
+        reply_to=read("reply_to", _scalars.address) or None,
         postal_address=read("postal_address", _text),
-        booking_url=read("booking_url", _fields.url),
-        base_url=read("base_url", _fields.url),
-        timezone=read("timezone", _fields.timezone),
+        booking_url=read("booking_url", _scalars.url),
+        base_url=read("base_url", _scalars.url),
+        timezone=read("timezone", _scalars.timezone),
     )
 
 
-def _text(doc: _tree.Doc, value: _tree.Value) -> str:
-    return _shapes.text(doc, value).strip()
+def _text(doc: _located.Doc, value: _located.Value) -> str:
+    return _containers.text(doc, value).strip()
 
 
-def send_window(doc: _tree.Doc, value: _tree.Value | None) -> sequences.SendWindow:
+def send_window(doc: _located.Doc, value: _located.Value | None) -> sequences.SendWindow:
     """The days and hours sending is allowed; every day 08:00-20:00 when absent."""
     if value is None:
         return DEFAULT_WINDOW
-    found = _shapes.fields(doc, value, required=("days", "start", "end"), optional=("first_step",))
+    found = _containers.fields(
+        doc, value, required=("days", "start", "end"), optional=("first_step",)
+    )
     days = _days(doc, found["days"]) if "days" in found else DEFAULT_WINDOW.days
-    start = _fields.clock_time(doc, found["start"]) if "start" in found else None
-    end = _fields.clock_time(doc, found["end"]) if "end" in found else None
+    start = _scalars.clock_time(doc, found["start"]) if "start" in found else None
+    end = _scalars.clock_time(doc, found["end"]) if "end" in found else None
     if start is not None and end is not None and start >= end:
         doc.report(
             found["end"],
@@ -78,9 +80,9 @@ def send_window(doc: _tree.Doc, value: _tree.Value | None) -> sequences.SendWind
     )
 
 
-def _first_step(doc: _tree.Doc, value: _tree.Value) -> bool:
+def _first_step(doc: _located.Doc, value: _located.Value) -> bool:
     """`in-window` (the default) or `at-once`."""
-    raw = _shapes.text(doc, value)
+    raw = _containers.text(doc, value)
     if raw not in ("in-window", "at-once"):
         doc.report(
             value,
@@ -90,13 +92,13 @@ def _first_step(doc: _tree.Doc, value: _tree.Value) -> bool:
     return raw == "at-once"
 
 
-def _days(doc: _tree.Doc, value: _tree.Value) -> frozenset[int]:
+def _days(doc: _located.Doc, value: _located.Value) -> frozenset[int]:
     days: set[int] = set()
-    listed = _shapes.items(doc, value, hint="e.g. [mon, tue, wed, thu, fri]")
+    listed = _containers.items(doc, value, hint="e.g. [mon, tue, wed, thu, fri]")
     for item in listed:
-        number = _fields.day(doc, item)
+        number = _scalars.day(doc, item)
         if number in days:
-            doc.report(item, f"{_q(_fields.DAYS[number])} is listed twice: remove one")
+            doc.report(item, f"{_q(_scalars.DAYS[number])} is listed twice: remove one")
         elif number is not None:
             days.add(number)
     if value.is_list and not listed:
@@ -105,18 +107,20 @@ def _days(doc: _tree.Doc, value: _tree.Value) -> frozenset[int]:
 
 
 def confirmation(
-    doc: _tree.Doc, value: _tree.Value, templates: Collection[str] | None
+    doc: _located.Doc, value: _located.Value, templates: Collection[str] | None
 ) -> tuple[str, str]:
     """(template, subject) of the double opt-in email."""
-    found = _shapes.fields(doc, value, required=("template", "subject"))
+    found = _containers.fields(doc, value, required=("template", "subject"))
     template = template_name(doc, found["template"], templates) if "template" in found else ""
-    subject = _fields.subject(doc, found["subject"]) if "subject" in found else ""
+    subject = _scalars.subject(doc, found["subject"]) if "subject" in found else ""
     return template, subject
 
 
-def template_name(doc: _tree.Doc, value: _tree.Value, templates: Collection[str] | None) -> str:
+def template_name(
+    doc: _located.Doc, value: _located.Value, templates: Collection[str] | None
+) -> str:
     """A template file under templates/emails/; checked against `templates` when given."""
-    name = _shapes.text(doc, value)
+    name = _containers.text(doc, value)
     if not name:
         return name
     if name.startswith("/") or ".." in name.split("/"):

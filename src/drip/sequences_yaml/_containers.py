@@ -8,24 +8,24 @@ from __future__ import annotations
 
 from ruamel.yaml import nodes
 
-from drip.sequences_yaml import _tree
+from drip.sequences_yaml import _located
 
 
-def entries(doc: _tree.Doc, value: _tree.Value) -> list[tuple[str, _tree.Value]]:
-    """The (key, value) _tree.pairs of a mapping, in order; reports duplicates and a wrong type."""
+def entries(doc: _located.Doc, value: _located.Value) -> list[tuple[str, _located.Value]]:
+    """The (key, value) pairs of a mapping, in order; reports duplicates and a wrong type."""
     if not isinstance(value.node, nodes.MappingNode):
         doc.report(value, f"expected a mapping (indented `key: value` lines), got {value.kind()}")
         return []
     _check_merges(doc, value)
     seen: dict[str, int] = {}
-    found: list[tuple[str, _tree.Value]] = []
-    for key_node, value_node in _tree.pairs(value.node):
+    found: list[tuple[str, _located.Value]] = []
+    for key_node, value_node in _located.pairs(value.node):
         key = str(key_node.value)
-        child = _tree.Value(node=value_node, where=_tree.join(value.where, key), key=key_node)
+        child = _located.Value(node=value_node, where=_located.join(value.where, key), key=key_node)
         if key in seen:
             doc.report(
                 child.key_value,
-                f"duplicate key {_tree.quote(key)} (first at line {seen[key]}): keep only one",
+                f"duplicate key {_located.quote(key)} (first at line {seen[key]}): keep only one",
             )
             continue
         seen[key] = child.key_value.line
@@ -33,51 +33,57 @@ def entries(doc: _tree.Doc, value: _tree.Value) -> list[tuple[str, _tree.Value]]
     return found
 
 
-def _check_merges(doc: _tree.Doc, value: _tree.Value) -> None:
+def _check_merges(doc: _located.Doc, value: _located.Value) -> None:
     for key, merged in value.node.value:
         sources = merged.value if isinstance(merged, nodes.SequenceNode) else [merged]
-        if key.tag == _tree.MERGE and not all(isinstance(s, nodes.MappingNode) for s in sources):
-            at = _tree.Value(node=merged, where=_tree.join(value.where, "<<"))
+        if key.tag == _located.MERGE and not all(isinstance(s, nodes.MappingNode) for s in sources):
+            at = _located.Value(node=merged, where=_located.join(value.where, "<<"))
             doc.report(at, "<< merges a mapping: write `<<: *name` for a mapping `&name`")
 
 
 def fields(
-    doc: _tree.Doc, value: _tree.Value, *, required: tuple[str, ...], optional: tuple[str, ...] = ()
-) -> dict[str, _tree.Value]:
+    doc: _located.Doc,
+    value: _located.Value,
+    *,
+    required: tuple[str, ...],
+    optional: tuple[str, ...] = (),
+) -> dict[str, _located.Value]:
     """A mapping with a fixed set of keys: reports unknown and missing keys."""
     known = [*required, *optional]
-    found: dict[str, _tree.Value] = {}
+    found: dict[str, _located.Value] = {}
     for key, child in entries(doc, value):
         if key in known:
             found[key] = child
-        elif hint := _tree.suggest(key, known):
-            doc.report(child.key_value, f"unknown key {_tree.quote(key)}{hint}")
+        elif hint := _located.suggest(key, known):
+            doc.report(child.key_value, f"unknown key {_located.quote(key)}{hint}")
         else:
             doc.report(
                 child.key_value,
-                f"unknown key {_tree.quote(key)}: remove it (known: {', '.join(known)})",
+                f"unknown key {_located.quote(key)}: remove it (known: {', '.join(known)})",
             )
     if isinstance(value.node, nodes.MappingNode):
         for key in required:
             if key not in found:
-                at = _tree.Value(node=value.key or value.node, where=_tree.join(value.where, key))
-                doc.report(at, f"missing key {_tree.quote(key)}: add it ({_EXAMPLES[key]})")
+                at = _located.Value(
+                    node=value.key or value.node, where=_located.join(value.where, key)
+                )
+                doc.report(at, f"missing key {_located.quote(key)}: add it ({_EXAMPLES[key]})")
     return found
 
 
-def items(doc: _tree.Doc, value: _tree.Value, *, hint: str = "") -> list[_tree.Value]:
+def items(doc: _located.Doc, value: _located.Value, *, hint: str = "") -> list[_located.Value]:
     """The items of a list; reports a value that is not a list."""
     if not isinstance(value.node, nodes.SequenceNode):
         advice = hint or 'one item per line starting with "- ", or [a, b]'
         doc.report(value, f"expected a list, got {value.kind()}: write {advice}")
         return []
     return [
-        _tree.Value(node=node, where=f"{value.where}[{index}]")
+        _located.Value(node=node, where=f"{value.where}[{index}]")
         for index, node in enumerate(value.node.value)
     ]
 
 
-def text(doc: _tree.Doc, value: _tree.Value, *, empty_ok: bool = False) -> str:
+def text(doc: _located.Doc, value: _located.Value, *, empty_ok: bool = False) -> str:
     """A scalar as typed (numbers and booleans included); reports lists, mappings, empties."""
     if value.is_empty and empty_ok:
         return ""

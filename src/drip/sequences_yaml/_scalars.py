@@ -14,7 +14,7 @@ from email.utils import parseaddr
 from urllib.parse import urlsplit
 
 from drip import content, sequences
-from drip.sequences_yaml import _shapes, _tree, durations
+from drip.sequences_yaml import _containers, _located, durations
 
 MAX_SUBJECT = 150
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -24,16 +24,16 @@ _ADDRESS = re.compile(r"[^\s@<>\"(),;:]+@[^\s@<>\"(),;:.]+(\.[^\s@<>\"(),;:.]+)+
 _TIME = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
 _LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
 
-_q = _tree.quote
+_q = _located.quote
 
 
 def is_slug(text: str) -> bool:
     return bool(_SLUG.fullmatch(text))
 
 
-def slug(doc: _tree.Doc, value: _tree.Value, *, what: str) -> str:
+def slug(doc: _located.Doc, value: _located.Value, *, what: str) -> str:
     """A lowercase key such as `heat-and-ice`."""
-    raw = _shapes.text(doc, value)
+    raw = _containers.text(doc, value)
     if raw and not _SLUG.fullmatch(raw):
         doc.report(
             value,
@@ -43,9 +43,9 @@ def slug(doc: _tree.Doc, value: _tree.Value, *, what: str) -> str:
     return raw
 
 
-def one_line(doc: _tree.Doc, value: _tree.Value) -> str:
+def one_line(doc: _located.Doc, value: _located.Value) -> str:
     """A non-empty value that goes into an email header, so without line breaks."""
-    raw = _shapes.text(doc, value)
+    raw = _containers.text(doc, value)
     if "\n" in raw.rstrip("\n") or "\r" in raw:
         doc.report(value, f"{_q(raw)} contains a line break: keep it on one line")
     elif value.is_text and not raw.strip():
@@ -53,9 +53,9 @@ def one_line(doc: _tree.Doc, value: _tree.Value) -> str:
     return raw.strip()
 
 
-def subject(doc: _tree.Doc, value: _tree.Value) -> str:
+def subject(doc: _located.Doc, value: _located.Value) -> str:
     """An email subject: one line, not empty, at most MAX_SUBJECT characters."""
-    raw = _shapes.text(doc, value)
+    raw = _containers.text(doc, value)
     if "\n" in raw or "\r" in raw:
         doc.report(
             value,
@@ -73,7 +73,7 @@ def subject(doc: _tree.Doc, value: _tree.Value) -> str:
     return raw
 
 
-def address(doc: _tree.Doc, value: _tree.Value) -> str:
+def address(doc: _located.Doc, value: _located.Value) -> str:
     """`tips@clinic.example` or `"Clinic Name <tips@clinic.example>"`."""
     raw = one_line(doc, value)
     if raw and not _ADDRESS.fullmatch(parseaddr(raw)[1]):
@@ -85,7 +85,7 @@ def address(doc: _tree.Doc, value: _tree.Value) -> str:
     return raw
 
 
-def url(doc: _tree.Doc, value: _tree.Value) -> str:
+def url(doc: _located.Doc, value: _located.Value) -> str:
     """An https:// URL (http:// only for localhost, for testing); no trailing slash."""
     raw = one_line(doc, value)
     parts = urlsplit(raw)
@@ -99,11 +99,13 @@ def url(doc: _tree.Doc, value: _tree.Value) -> str:
     return raw.rstrip("/")
 
 
-def timezone(doc: _tree.Doc, value: _tree.Value) -> str:
+def timezone(doc: _located.Doc, value: _located.Value) -> str:
     """An IANA time zone name, e.g. `America/Chicago`."""
-    raw = _shapes.text(doc, value)
+    raw = _containers.text(doc, value)
     if raw and raw not in _zones():
-        hint = _tree.suggest(raw, sorted(_zones())) or " (write an IANA name, e.g. America/Chicago)"
+        hint = (
+            _located.suggest(raw, sorted(_zones())) or " (write an IANA name, e.g. America/Chicago)"
+        )
         doc.report(value, f"unknown time zone {_q(raw)}{hint}")
     return raw
 
@@ -113,9 +115,9 @@ def _zones() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones())
 
 
-def day(doc: _tree.Doc, value: _tree.Value) -> int | None:
+def day(doc: _located.Doc, value: _located.Value) -> int | None:
     """`mon` → 0 … `sun` → 6 (full names too, any case)."""
-    raw = _shapes.text(doc, value)
+    raw = _containers.text(doc, value)
     name = raw.strip().lower()
     if name in DAYS or name in _FULL_DAYS:
         return DAYS.index(name[:3])
@@ -124,9 +126,9 @@ def day(doc: _tree.Doc, value: _tree.Value) -> int | None:
     return None
 
 
-def clock_time(doc: _tree.Doc, value: _tree.Value) -> time | None:
+def clock_time(doc: _located.Doc, value: _located.Value) -> time | None:
     """`"08:00"` → 08:00, in 24-hour HH:MM; `"24:00"` is the end of the day (for `end`)."""
-    raw = _shapes.text(doc, value)
+    raw = _containers.text(doc, value)
     if raw.strip() == "24:00":
         return time.max
     match = _TIME.fullmatch(raw.strip())
@@ -141,9 +143,9 @@ def clock_time(doc: _tree.Doc, value: _tree.Value) -> time | None:
     return time(int(match[1]), int(match[2]))
 
 
-def delay(doc: _tree.Doc, value: _tree.Value) -> timedelta:
+def delay(doc: _located.Doc, value: _located.Value) -> timedelta:
     """A step's delay: `2d`, `36h`, `90m`, `1d12h`, `0m`."""
-    raw = _shapes.text(doc, value)
+    raw = _containers.text(doc, value)
     try:
         return durations.parse_duration(raw)
     except ValueError:
@@ -152,9 +154,9 @@ def delay(doc: _tree.Doc, value: _tree.Value) -> timedelta:
         return timedelta(0)
 
 
-def cause_change(doc: _tree.Doc, value: _tree.Value) -> sequences.CauseChange:
+def cause_change(doc: _located.Doc, value: _located.Value) -> sequences.CauseChange:
     """switch | restart | ignore."""
-    raw = _shapes.text(doc, value)
+    raw = _containers.text(doc, value)
     try:
         return sequences.CauseChange(raw)
     except ValueError:

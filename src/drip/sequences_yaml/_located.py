@@ -3,7 +3,7 @@
 Reading works on ruamel's composed node graph rather than on constructed dicts: every node keeps
 its own mark (so a value, a key or a list item can each be pointed at), duplicate keys are still
 visible, and scalars keep the exact text the marketer typed (`after: 0`, `start: 08:00`).
-Readers (`_shapes`, `_fields`) never stop at the first problem: they record it in the `Doc` and
+Readers (`_containers`, `_scalars`) never stop at the first problem: they record it in the `Doc` and
 return a harmless default, so one `drip check` lists everything that is wrong.
 """
 
