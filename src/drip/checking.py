@@ -17,7 +17,6 @@ import functools
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
-from email.utils import parseaddr
 from pathlib import Path
 
 import jinja2
@@ -144,16 +143,12 @@ def _attempt(
             clinic=plan.clinic,
             recipient=rendering.SAMPLE_RECIPIENT,
             links=rendering.sample_links(plan.clinic.base_url),
-            message_id=rendering.message_id("drip-check-sample", domain=_domain(plan)),
+            message_id=rendering.message_id("drip-check-sample", domain=plan.clinic.sender_domain),
             date=SAMPLE_DATE,
         )
     except errors.DripError as exc:
         return exc
     return None
-
-
-def _domain(plan: sequences.Plan) -> str:
-    return parseaddr(plan.clinic.from_address)[1].rpartition("@")[2] or "example.invalid"
 
 
 def _locate(exc: errors.DripError, where: str, text: str, file: str) -> errors.Problem:

@@ -10,7 +10,13 @@ from dataclasses import dataclass
 from datetime import time, timedelta
 from enum import StrEnum
 
+from drip import contacts
+
 NOT_SURE = "not-sure"  # the cause slug for "I'm not sure"
+# The double opt-in email, queued in the outbox like a step: sequence and step id. The sequence
+# name cannot be a cause slug (slugs start with a letter or digit).
+CONFIRM_SEQUENCE = "_confirm"
+CONFIRM_STEP = "confirm"
 
 
 class CauseChange(StrEnum):
@@ -30,6 +36,11 @@ class Clinic:
     booking_url: str
     base_url: str  # where the web app answers: unsubscribe and preference links start here
     timezone: str  # IANA name, the default for subscribers who give none
+
+    @property
+    def sender_domain(self) -> str:
+        """The domain of the From address: Message-IDs are minted under it."""
+        return contacts.domain(self.from_address) or "drip.invalid"
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -22,7 +22,11 @@ def test_import_reports_each_bad_row_and_imports_the_rest(drip: Drip, tmp_path: 
     path.write_text(CSV, encoding="utf-8")
     result = drip("import", str(path), "--now", "2026-12-01T10:00:00Z", code=1)
     lines = result.output.splitlines()
-    assert f"{path}:3: 'not-an-email' is not an email address (use e.g. ana@example.com)" in lines
+    no_at = "An email address must have an @-sign"
+    assert (
+        f"{path}:3: 'not-an-email' is not an email address: {no_at} (use e.g. ana@example.com)"
+        in lines
+    )
     assert any(
         line.startswith(f"{path}:4: 'gout' is not a cause in sequences.yaml") for line in lines
     )

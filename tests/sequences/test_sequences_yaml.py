@@ -624,8 +624,8 @@ MISTAKES = [
                 9,
                 "clinic.from",
                 '"Winternheimer Chiropractic <tips at winternheimer>" is not an '
-                'email address: write tips@clinic.example or "Clinic Name '
-                '<tips@clinic.example>"',
+                "email address (An email address must have an @-sign): write "
+                'tips@clinic.example or "Clinic Name <tips@clinic.example>"',
             ),
         ],
     ),
@@ -637,8 +637,8 @@ MISTAKES = [
                 7,
                 13,
                 "clinic.reply_to",
-                '"frontdesk" is not an email address: write tips@clinic.example '
-                'or "Clinic Name <tips@clinic.example>"',
+                '"frontdesk" is not an email address (An email address must have an '
+                '@-sign): write tips@clinic.example or "Clinic Name <tips@clinic.example>"',
             ),
         ],
     ),

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from drip import contacts
 from drip import store as drip_store
 
 NOW = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
@@ -21,7 +22,8 @@ def now() -> datetime:
 
 @pytest.fixture
 def add(store: drip_store.Store) -> AddSubscriber:
-    """add("jane@example.org", confirmed=True, cause=…) → Subscriber, with sensible defaults."""
+    """add("jane@example.org", confirmed=True, cause=…) → Subscriber, with sensible defaults;
+    the address checked as the door checks it (the store trusts its callers to)."""
 
     def _add(email: str, *, confirmed: bool = True, **fields: object) -> drip_store.Subscriber:
         values: dict[str, object] = {
@@ -34,6 +36,6 @@ def add(store: drip_store.Store) -> AddSubscriber:
             "now": NOW,
         }
         values.update(fields)
-        return store.add_subscriber(email=email, confirmed=confirmed, **values)  # type: ignore[arg-type]
+        return store.add_subscriber(email=contacts.normalise(email), confirmed=confirmed, **values)  # type: ignore[arg-type]
 
     return _add

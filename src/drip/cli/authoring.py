@@ -161,7 +161,7 @@ def render_command(cause: str, step: str, out_dir: Path, name: str) -> None:
     if plan.cause(cause) is None:
         causes = ", ".join(c.slug for c in plan.causes)
         raise click.UsageError(f"{cause!r} is not a cause in sequences.yaml (one of: {causes})")
-    if step == "confirm":
+    if step == sequences.CONFIRM_STEP:
         rendered = renderer.confirmation()
     else:
         sequence = plan.sequence(cause)

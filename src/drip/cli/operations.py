@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from drip import clock, config, daemon, demo, errors, logs, mailer, store
+from drip import clock, config, contacts, daemon, demo, errors, logs, mailer, store
 from drip.service import app as app_module
 from drip.service import dispatch, importing, subscriptions
 
@@ -167,7 +167,7 @@ def change_cause_command(email: str, cause: str, at: datetime | None) -> None:
       drip change-cause ana@example.com --cause muscle-injury
     """
     with app_module.open_app(config.load()) as app:
-        subscriber = app.store.subscriber_by_email(subscriptions.normalise_email(email))
+        subscriber = app.store.subscriber_by_email(contacts.normalise(email))
         if subscriber is None:
             raise errors.NotFound(f"{email} is not subscribed")
         subscriptions.change_cause(app, subscriber.uid, cause, now=at or clock.utcnow())

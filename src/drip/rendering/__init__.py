@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from drip.rendering.catalog import available
 from drip.rendering.compiler import TemplateError
-from drip.rendering.compose import MAX_NAME, clean_name, compose, message_id, tidy_name
+from drip.rendering.compose import compose, message_id
 from drip.rendering.model import (
     SAMPLE_RECIPIENT,
     Block,
@@ -28,7 +28,6 @@ from drip.rendering.model import (
 from drip.rendering.renderer import Renderer
 
 __all__ = [
-    "MAX_NAME",
     "SAMPLE_RECIPIENT",
     "Block",
     "Links",
@@ -38,9 +37,7 @@ __all__ = [
     "Renderer",
     "TemplateError",
     "available",
-    "clean_name",
     "compose",
     "message_id",
     "sample_links",
-    "tidy_name",
 ]

@@ -2,7 +2,7 @@
 
 This is the only place personal values enter an email: the placeholders of a `RenderedStep`
 are replaced in one pass (so a value can never introduce another placeholder), the first name
-HTML-escaped in the HTML part and stripped of control characters everywhere. Header values
+HTML-escaped in the HTML part and tidied everywhere (`drip.contacts.first_name`). Header values
 with a line break are refused; the pain cause is never put in a header.
 """
 
@@ -12,42 +12,22 @@ import email.policy
 import hashlib
 import html
 import re
-import unicodedata
 from datetime import UTC, datetime
 from email import headerregistry, utils
 from email.message import EmailMessage
 from urllib.parse import urlsplit
 
-from drip import errors, sequences
+from drip import contacts, errors, sequences
 from drip.rendering import model
 
 POLICY = email.policy.SMTP  # CRLF line ends, as the message goes on the wire
 _PLACEHOLDER = re.compile(r"%%drip:([a-z_]+)%%")
-MAX_NAME = 80  # characters of a first name, as stored and as shown
 
 
 def message_id(key: str, *, domain: str) -> str:
     """`<32 hex digits@domain>` derived from `key`: a retry of the same delivery reuses it."""
     digest = hashlib.sha256(key.encode()).hexdigest()[:32]
     return f"<{digest}@{_header('Message-ID domain', domain)}>"
-
-
-def clean_name(first_name: str) -> str:
-    """The first name without control or format characters and with single spaces, cut to
-    MAX_NAME (sign-up refuses longer names; this is the guard at send time)."""
-    return tidy_name(first_name)[:MAX_NAME]
-
-
-def tidy_name(first_name: str) -> str:
-    """Control and format characters (line breaks, bidi overrides, zero-width) become spaces,
-    and runs of spaces one space."""
-    kept = "".join(" " if _is_control(ch) else ch for ch in first_name)
-    return " ".join(kept.split())
-
-
-def _is_control(ch: str) -> bool:
-    # Cc: C0/C1 controls incl. CR, LF, TAB; Cf: bidi overrides, zero-width; Zl/Zp: U+2028/9.
-    return unicodedata.category(ch) in {"Cc", "Cf", "Zl", "Zp"}
 
 
 def compose(
@@ -60,7 +40,7 @@ def compose(
     date: datetime,
 ) -> EmailMessage:
     """The multipart/alternative message (text, then HTML) for one recipient."""
-    name = clean_name(recipient.first_name)
+    name = contacts.first_name(recipient.first_name)
     values = _values(name, links)
     escaped = {key: html.escape(value, quote=True) for key, value in values.items()}
     message = EmailMessage(policy=POLICY)
@@ -104,7 +84,7 @@ def _fill(template: str, values: dict[str, str]) -> str:
 
 
 def _header(field: str, value: str) -> str:
-    if any(ch in value for ch in "\r\n\x00") or any(_is_control(ch) for ch in value):
+    if any(ch in value for ch in "\r\n\x00") or any(contacts.is_control(ch) for ch in value):
         raise errors.HeaderInjectionError(
             f"{field} {value!r} contains a line break or control character; "
             "header values must be one line"
@@ -113,16 +93,9 @@ def _header(field: str, value: str) -> str:
 
 
 def _addr_spec(address: str) -> str:
-    _header("To", address)
-    try:
-        parsed = headerregistry.Address(addr_spec=address)
-    except (ValueError, IndexError) as exc:
-        raise errors.InvalidInput(f"{address!r} is not a valid email address: {exc}") from exc
-    if parsed.addr_spec != address.strip() or not parsed.username or "." not in parsed.domain:
-        raise errors.InvalidInput(
-            f"{address!r} is not a single valid email address like name@example.com"
-        )
-    return parsed.addr_spec
+    """The recipient, checked again at send time by the rule of the door (an address stored
+    by an older drip may not pass it: the delivery then fails with the reason)."""
+    return contacts.normalise(_header("To", address))
 
 
 def _url(field: str, url: str) -> str:

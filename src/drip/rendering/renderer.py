@@ -15,8 +15,6 @@ import jinja2
 from drip import content, errors, sequences
 from drip.rendering import blocks, compiler, model, text
 
-CONFIRM_ID = "confirm"
-
 # Context values that differ per patient: the template sees placeholders, `compose` fills them.
 _SUBSCRIBER = {
     "first_name": model.placeholder(model.FIRST_NAME),
@@ -46,7 +44,7 @@ class Renderer:
 
     def confirmation(self) -> model.RenderedStep:
         """The double opt-in email, which names no cause (rendered on first use)."""
-        key = ("", CONFIRM_ID)
+        key = ("", sequences.CONFIRM_STEP)
         if key not in self._cache:
             self._cache[key] = self._render_confirmation()
         return self._cache[key]
@@ -79,7 +77,7 @@ class Renderer:
         context["links"] = {**_LINKS, "confirm": model.placeholder(model.CONFIRM)}
         context["blocks"] = []
         preheader = f"One click to confirm your back-care tips from {self.plan.clinic.name}."
-        info: dict[str, Any] = {"id": CONFIRM_ID, "number": 0, "total": 0}
+        info: dict[str, Any] = {"id": sequences.CONFIRM_STEP, "number": 0, "total": 0}
         subject = self.plan.confirmation_subject
         return self._render(self.plan.confirmation_template, subject, preheader, info, context)
 

@@ -10,17 +10,15 @@ import functools
 import re
 import zoneinfo
 from datetime import time, timedelta
-from email.utils import parseaddr
 from urllib.parse import urlsplit
 
-from drip import content, sequences
+from drip import contacts, content, sequences
 from drip.sequences_yaml import _containers, _located, durations
 
 MAX_SUBJECT = 150
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _FULL_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
-_ADDRESS = re.compile(r"[^\s@<>\"(),;:]+@[^\s@<>\"(),;:.]+(\.[^\s@<>\"(),;:.]+)+")
 _TIME = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
 _LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
 
@@ -76,12 +74,15 @@ def subject(doc: _located.Doc, value: _located.Value) -> str:
 def address(doc: _located.Doc, value: _located.Value) -> str:
     """`tips@clinic.example` or `"Clinic Name <tips@clinic.example>"`."""
     raw = one_line(doc, value)
-    if raw and not _ADDRESS.fullmatch(parseaddr(raw)[1]):
-        doc.report(
-            value,
-            f"{_q(raw)} is not an email address: write tips@clinic.example "
-            'or "Clinic Name <tips@clinic.example>"',
-        )
+    if raw:
+        try:
+            contacts.mailbox(raw)
+        except contacts.BadAddress as exc:
+            doc.report(
+                value,
+                f"{_q(raw)} is not an email address ({exc.reason}): write tips@clinic.example "
+                'or "Clinic Name <tips@clinic.example>"',
+            )
     return raw
 
 

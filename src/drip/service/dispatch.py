@@ -240,7 +240,9 @@ class Dispatcher:
             links=rendering.Links(
                 unsubscribe=unsubscribe, preferences=preferences, confirm=confirm
             ),
-            message_id=rendering.message_id(claim.delivery_uid, domain=sender_domain(app)),
+            message_id=rendering.message_id(
+                claim.delivery_uid, domain=app.plan.clinic.sender_domain
+            ),
             date=now,
         )
 
@@ -337,9 +339,3 @@ def total(results: list[BatchResult]) -> BatchResult:
         out.paused = out.paused or r.paused
         out.pause_reason = out.pause_reason or r.pause_reason
     return out
-
-
-def sender_domain(app: App) -> str:
-    """The domain of the clinic's From address: Message-IDs are minted under it."""
-    address = app.plan.clinic.from_address
-    return address.rpartition("@")[2].strip(" >") or "drip.invalid"

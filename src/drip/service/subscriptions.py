@@ -7,54 +7,14 @@ else until they confirm; confirming enrolls them in their cause's sequence.
 
 from __future__ import annotations
 
-import re
 import zoneinfo
-from dataclasses import dataclass
 from datetime import datetime
-from email.headerregistry import Address
 
-from drip import errors, planning, rendering, sequences, store, tokens
+from drip import contacts, errors, planning, sequences, store, tokens
 from drip.service.app import App
 
-# Local part: no whitespace, no control character (C0, DEL, C1), none of the specials that
-# would need quoting. Domain: LDH labels.
-_EMAIL = re.compile(
-    r"^[^@\s\x00-\x1f\x7f-\x9f<>(),;:\"\[\]\\]+"
-    r"@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$"
-)
-
-
-@dataclass(frozen=True, kw_only=True)
-class Consent:
-    """Where and how consent was given: recorded with the subscriber."""
-
-    source: str  # "cli", "import", "front-desk", "web:/signup"
-    text: str  # the exact wording the patient agreed to
-    ip: str | None = None
-
-
-def normalise_email(raw: str) -> str:
-    """A single plain address, or InvalidInput saying what is wrong with it."""
-    value = raw.strip()
-    if not _EMAIL.match(value) or len(value) > 254:
-        raise errors.InvalidInput(f"{raw!r} is not an email address (use e.g. ana@example.com)")
-    local, _, domain = value.rpartition("@")
-    try:
-        Address(username=local, domain=domain)  # what the email package cannot carry
-    except (ValueError, IndexError):
-        raise errors.InvalidInput(f"{raw!r} is not an email address") from None
-    return store.normalise_email(value)
-
-
-def clean_name(raw: str) -> str:
-    """A first name, tidied as every email shows it (rendering.tidy_name); a name too long to
-    show whole is refused rather than cut."""
-    name = rendering.tidy_name(raw)
-    if len(name) > rendering.MAX_NAME:
-        raise errors.InvalidInput(
-            f"name is {len(name)} characters long (at most {rendering.MAX_NAME})"
-        )
-    return name
+# What the patient agreed to, where, when and from which address: the store's one Consent.
+Consent = store.Consent
 
 
 def check_timezone(name: str) -> str:
@@ -90,11 +50,11 @@ def subscribe(
     zone = check_timezone(timezone or app.plan.clinic.timezone)
     cause = check_cause(app.plan, cause)
     return app.store.add_subscriber(
-        email=normalise_email(email),
-        first_name=clean_name(first_name),
+        email=contacts.normalise(email),
+        first_name=contacts.first_name(first_name),
         cause=cause,
         timezone=zone,
-        consent=store.Consent(source=consent.source, text=consent.text, ip=consent.ip),
+        consent=consent,
         confirmed=confirmed,
         now=now,
         start=_first_step(app, cause, zone, now=now)
@@ -172,7 +132,7 @@ def change_cause(app: App, uid: str, cause: str, *, now: datetime) -> store.Subs
 def unsubscribe(app: App, email: str, *, now: datetime) -> store.Subscriber:
     """Staff action (the patient phoned). Pending deliveries are cancelled at once, and the
     dispatcher re-checks the state at send time, so nothing more goes out."""
-    subscriber = app.store.subscriber_by_email(normalise_email(email))
+    subscriber = app.store.subscriber_by_email(contacts.normalise(email))
     if subscriber is None:
         raise errors.NotFound(f"{email} is not subscribed")
     return app.store.set_state(

@@ -26,9 +26,7 @@ from drip.store.values import (
     SubscriberState,
     Suppressed,
     SuppressionReason,
-    comparable_email,
     email_hash,
-    normalise_email,
 )
 
 __all__ = [
@@ -51,7 +49,5 @@ __all__ = [
     "SubscriberState",
     "Suppressed",
     "SuppressionReason",
-    "comparable_email",
     "email_hash",
-    "normalise_email",
 ]

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from drip import errors
+from drip import contacts, errors
 from drip.store import base, models, outbox, rows, values
 
 S = values.SubscriberState
@@ -48,9 +48,10 @@ class SubscriberOps(base.StoreBase):
         """Record a sign-up (pending, or active when consent was confirmed elsewhere), and
         queue `start` (the opt-in email, or the first step) in the same transaction.
 
-        Raises Suppressed for a suppressed address, AlreadySubscribed for a known one.
+        `email` is taken as checked at the door (`drip.contacts.normalise`). Raises Suppressed
+        for a suppressed address, AlreadySubscribed for a known one.
         """
-        address = values.normalise_email(email)
+        address = email.strip()
         try:
             with self._write() as conn:
                 self._refuse_known(conn, address)
@@ -59,7 +60,7 @@ class SubscriberOps(base.StoreBase):
                     .values(
                         uid=uuid.uuid4().hex,
                         email=address,
-                        email_normalised=address.lower(),
+                        email_normalised=contacts.comparable(address),
                         first_name=first_name.strip(),
                         cause=cause,
                         timezone=timezone,
@@ -90,7 +91,7 @@ class SubscriberOps(base.StoreBase):
 
     def subscriber_by_email(self, email: str) -> values.Subscriber | None:
         with self._read() as conn:
-            return _find(conn, _Row.email_normalised == values.comparable_email(email))
+            return _find(conn, _Row.email_normalised == contacts.comparable(email))
 
     def subscriber_by_uid(self, uid: str) -> values.Subscriber | None:
         with self._read() as conn:
@@ -200,7 +201,7 @@ class SubscriberOps(base.StoreBase):
         reason = rows.suppression_reason(conn, values.email_hash(address))
         if reason is not None:
             raise values.Suppressed(address, reason)
-        existing = _find(conn, _Row.email_normalised == address.lower())
+        existing = _find(conn, _Row.email_normalised == contacts.comparable(address))
         if existing is not None:
             raise values.AlreadySubscribed(address, existing.state)
 

@@ -1,9 +1,7 @@
 """The values the store hands out: frozen dataclasses and Enums, never ORM objects.
 
-Email helpers live here too, because the store and its callers must agree on what "the same
-address" means: the domain is case-insensitive by RFC 5321, and in practice every mailbox
-provider treats the local part case-insensitively as well, so addresses are compared (and
-hashed for suppressions) lower-cased, while the address is kept as the person typed it.
+What "the same address" means (for uniqueness, look-ups and suppression hashes) is
+`drip.contacts.comparable`: the store is handed addresses already checked at the door.
 """
 
 from __future__ import annotations
@@ -13,10 +11,10 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from drip import errors
+from drip import contacts, errors, sequences
 
-CONFIRM_SEQUENCE = "_confirm"
-CONFIRM_STEP = "confirm"
+CONFIRM_SEQUENCE = sequences.CONFIRM_SEQUENCE
+CONFIRM_STEP = sequences.CONFIRM_STEP
 
 
 class SubscriberState(enum.Enum):
@@ -229,22 +227,6 @@ class StepStat:
     unsubscribed_after: int
 
 
-def normalise_email(email: str) -> str:
-    """Strip and lower-case the domain; the local part stays as typed."""
-    local, at, domain = email.strip().rpartition("@")
-    if not at or not local or not domain or any(c.isspace() for c in local + domain):
-        raise errors.InvalidInput(f"{email!r} is not an email address (expected name@domain)")
-    return f"{local}@{domain.lower()}"
-
-
-def comparable_email(email: str) -> str:
-    """The form used for uniqueness, look-ups and suppression hashes: stripped, lower-cased.
-
-    It does not validate (normalise_email does, on the way in): an address stored long ago
-    must still be found, hashed and suppressed."""
-    return email.strip().lower()
-
-
 def email_hash(email: str) -> str:
     """The sha256 hex of the comparable address: all a suppression keeps of a person."""
-    return hashlib.sha256(comparable_email(email).encode("utf-8")).hexdigest()
+    return hashlib.sha256(contacts.comparable(email).encode("utf-8")).hexdigest()
