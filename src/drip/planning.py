@@ -25,8 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from drip import errors, sequences
-from drip.sequences_yaml import durations
+from drip import durations, errors, sequences
 
 _SCAN_DAYS = 15  # a window day recurs within 7 days; twice that covers a day lost to a DST gap
 

@@ -17,8 +17,8 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
-from drip import content, errors, sequences
-from drip.sequences_yaml import _containers, _located, _scalars, _sequences, _settings, durations
+from drip import content, durations, errors, sequences
+from drip.sequences_yaml import _containers, _located, _scalars, _sequences, _settings
 
 parse_duration = durations.parse_duration
 format_duration = durations.format_duration

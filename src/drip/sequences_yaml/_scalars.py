@@ -12,8 +12,8 @@ import zoneinfo
 from datetime import time, timedelta
 from urllib.parse import urlsplit
 
-from drip import contacts, content, sequences
-from drip.sequences_yaml import _containers, _located, durations
+from drip import contacts, content, durations, sequences
+from drip.sequences_yaml import _containers, _located
 
 MAX_SUBJECT = 150
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

@@ -253,12 +253,12 @@ class Dispatcher:
         check: store.Recheck,
         *,
         sent: frozenset[tuple[str, str]],
-    ) -> store.Planned | None:
+    ) -> planning.Planned | None:
         """The step to queue after this one, from everything the subscriber was sent."""
         sequence = self.app.plan.sequence(claim.sequence)
         if sequence is None:
             return None
-        planned = planning.plan(
+        return planning.plan(
             sequence=sequence,
             sent=planning.done_steps(self.app.plan, sequence, sent),
             last_sent_at=now,
@@ -267,9 +267,6 @@ class Dispatcher:
             window=self.app.plan.window,
             subscriber_active=check.state is store.SubscriberState.ACTIVE,
         )
-        if planned is None:
-            return None
-        return store.Planned(step_id=planned.step_id, due_at=planned.due_at)
 
     def _failed(
         self, claim: store.Claim, now: datetime, exc: errors.SendError, result: BatchResult

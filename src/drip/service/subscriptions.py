@@ -100,7 +100,7 @@ def _first_step(
         return None
     return store.Start(
         sequence=sequence.cause,
-        first=store.Planned(step_id=first.step_id, due_at=first.due_at),
+        first=first,
     )
 
 

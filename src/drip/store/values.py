@@ -11,7 +11,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from drip import contacts, errors, sequences
+from drip import contacts, errors, planning, sequences
 
 CONFIRM_SEQUENCE = sequences.CONFIRM_SEQUENCE
 CONFIRM_STEP = sequences.CONFIRM_STEP
@@ -97,12 +97,8 @@ class Consent:
     at: datetime | None = None  # None: consent given at sign-up (the `now` of add_subscriber)
 
 
-@dataclass(frozen=True, kw_only=True)
-class Planned:
-    """The next delivery to queue: a step of the enrollment's sequence and when it is due."""
-
-    step_id: str
-    due_at: datetime
+# The next delivery to queue (a step and when it is due): the planner's own value.
+Planned = planning.Planned
 
 
 @dataclass(frozen=True, kw_only=True)
