@@ -73,7 +73,7 @@ def drip_env(database_url: str, smtp_url: str) -> dict[str, str]:
         DRIP_SMTP_URL=smtp_url,
         DRIP_SEQUENCES=str(SEQUENCES),
         DRIP_TEMPLATES=str(TEMPLATES),
-        DRIP_SECRET_KEY="bench",
+        DRIP_SECRET_KEY="bench-secret-key-0123456789abcdefghij",
         DRIP_BATCH_SIZE="100",
     )
 

@@ -1,14 +1,63 @@
+import dataclasses
+import re
 from pathlib import Path
 
 import pytest
 
-from drip import config, errors
+from drip import config, errors, mail_url
+
+
+@pytest.fixture(autouse=True)
+def _no_drip_toml_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A drip.toml in the directory the tests run from must not change what they see."""
+    monkeypatch.chdir(tmp_path)
 
 
 def test_defaults_are_sqlite_and_files() -> None:
     cfg = config.load({})
     assert cfg.database_url == "sqlite:///drip.db"
-    assert cfg.smtp_url.startswith("file://")
+    assert (cfg.smtp_url.kind, cfg.smtp_url.folder) == (mail_url.Kind.FILE, "outbox")
+    assert cfg.secret_key == ""
+
+
+def test_every_setting_is_declared_once_with_its_variable_and_help() -> None:
+    names = [s.name for s in config.SETTINGS]
+    assert names == [f.name for f in dataclasses.fields(config.Config)]
+    assert all(s.help and s.variable == "DRIP_" + s.name.upper() for s in config.SETTINGS)
+
+
+KEY = "k" * config.MIN_SECRET
+
+
+def test_no_key_is_made_up_where_links_are_minted() -> None:
+    with pytest.raises(errors.ConfigError, match="no secret key is configured: make one with"):
+        config.load({}).signing_keys()
+    assert not list(Path.cwd().iterdir()), "a key file was written"
+
+
+def test_the_key_comes_from_the_environment_or_a_file(tmp_path: Path) -> None:
+    assert config.load({"DRIP_SECRET_KEY": KEY}).signing_keys() == (KEY,)
+    (tmp_path / "secret.key").write_text(KEY + "\n", encoding="utf-8")
+    from_file = config.load({"DRIP_SECRET_KEY_FILE": str(tmp_path / "secret.key")})
+    assert from_file.signing_keys() == (KEY,)
+    assert KEY not in repr(from_file)
+    old = "o" * config.MIN_SECRET
+    rotated = config.load({"DRIP_SECRET_KEY": KEY, "DRIP_OLD_SECRET_KEYS": f" {old} ,"})
+    assert rotated.signing_keys() == (KEY, old)
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({"DRIP_SECRET_KEY": "short"}, "the secret key is 5 characters long; use at least 32"),
+        ({"DRIP_SECRET_KEY": KEY, "DRIP_OLD_SECRET_KEYS": "old"}, "3 characters long"),
+        ({"DRIP_SECRET_KEY_FILE": "nope.key"}, "DRIP_SECRET_KEY_FILE: cannot read 'nope.key'"),
+        ({"DRIP_SECRET_KEY": KEY, "DRIP_SECRET_KEY_FILE": "x"}, "are both set: keep only one"),
+    ],
+)
+def test_a_bad_key_setting_says_what_to_do(env: dict[str, str], expected: str) -> None:
+    with pytest.raises(errors.ConfigError, match=re.escape(expected)):
+        config.load(env)
 
 
 def test_postgres_url_as_ops_write_it_gets_the_psycopg_driver() -> None:

@@ -3,22 +3,30 @@
 Precedence: environment > config file (`DRIP_CONFIG`, else `./drip.toml` if present) > defaults.
 In the file, keys are the variable names without the `DRIP_` prefix, in lower case
 (`database_url = "postgresql://drip@db/drip"`). `drip --help` lists every setting.
+
+Each setting is declared once, as a field of `Config` (its default, help and parser in the
+field's metadata); `SETTINGS` is read off those fields. Every value is parsed and checked here,
+at start-up: an error names the variable and the value, and says what to write instead.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
-import re
 import tomllib
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Any
 from urllib.parse import urlsplit
 
-from drip import errors
+from drip import errors, mail_url, redact
 
-_N = TypeVar("_N", int, float)
+MIN_SECRET = 32  # characters: `drip secret new` makes 43
+SECRET_ADVICE = (
+    "make one with `drip secret new > /etc/drip/secret.key` and set DRIP_SECRET_KEY_FILE to "
+    "that file (or DRIP_SECRET_KEY to its contents)"
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -27,78 +35,64 @@ class Setting:
     default: str
     help: str
 
-
-SETTINGS: tuple[Setting, ...] = (
-    Setting(
-        name="database_url",
-        default="sqlite:///drip.db",
-        help="SQLAlchemy URL; postgresql://user@host/db works without naming a driver",
-    ),
-    Setting(
-        name="smtp_url",
-        default="file://outbox",
-        help="smtp://user:pass@host:port[?starttls=true], smtps://…, or file://DIR",
-    ),
-    Setting(
-        name="secret_key",
-        default="",
-        help="signs unsubscribe/preference links; unset: kept in ./drip-secret.key",
-    ),
-    Setting(
-        name="base_url",
-        default="",
-        help="public URL of the web app; unset: clinic.base_url from sequences.yaml",
-    ),
-    Setting(name="sequences", default="sequences.yaml", help="path of sequences.yaml"),
-    Setting(name="templates", default="templates/emails", help="directory of email templates"),
-    Setting(name="tick_interval", default="30", help="seconds between dispatch passes (drip run)"),
-    Setting(name="send_rate", default="10", help="messages per second, at most, per worker"),
-    Setting(name="batch_size", default="100", help="deliveries claimed per batch"),
-    Setting(name="lease_seconds", default="300", help="how long a claim holds before rescue"),
-    Setting(name="worker_id", default="", help="name of this worker in leases; unset: host:pid"),
-    Setting(name="log_format", default="text", help="text or json"),
-)
+    @property
+    def variable(self) -> str:
+        return "DRIP_" + self.name.upper()
 
 
-@dataclass(frozen=True, kw_only=True)
-class Config:
-    database_url: str
-    smtp_url: str
-    secret_key: str
-    base_url: str
-    sequences: Path
-    templates: Path
-    tick_interval: float
-    send_rate: float
-    batch_size: int
-    lease_seconds: int
-    worker_id: str
-    log_format: str
+def _meta(default: str, help: str, parse: Callable[[str, str], Any]) -> dict[str, Any]:
+    """A setting's declaration, kept in its Config field: the raw default, help, parser."""
+    return {"default": default, "help": help, "parse": parse}
 
 
-def load(environ: Mapping[str, str] | None = None) -> Config:
-    """Read and validate the settings; raises ConfigError naming the key and the value."""
-    env = os.environ if environ is None else environ
-    values = {s.name: s.default for s in SETTINGS}
-    values.update(_read_file(env))
-    for s in SETTINGS:
-        key = "DRIP_" + s.name.upper()
-        if key in env:
-            values[s.name] = env[key]
-    return Config(
-        database_url=normalise_database_url(values["database_url"]),
-        smtp_url=_smtp_url(values["smtp_url"]),
-        secret_key=values["secret_key"],
-        base_url=values["base_url"].rstrip("/"),
-        sequences=Path(values["sequences"]),
-        templates=Path(values["templates"]),
-        tick_interval=_number("tick_interval", values["tick_interval"], float, minimum=0.1),
-        send_rate=_number("send_rate", values["send_rate"], float, minimum=0.01),
-        batch_size=_number("batch_size", values["batch_size"], int, minimum=1),
-        lease_seconds=_number("lease_seconds", values["lease_seconds"], int, minimum=5),
-        worker_id=values["worker_id"] or f"{os.uname().nodename}:{os.getpid()}",
-        log_format=_choice("log_format", values["log_format"], ("text", "json")),
-    )
+def _text(_name: str, raw: str) -> str:
+    return raw
+
+
+def _number(kind: type[int] | type[float], minimum: float) -> Callable[[str, str], Any]:
+    def parse(name: str, raw: str) -> Any:
+        try:
+            value = kind(raw)
+        except ValueError:
+            raise errors.ConfigError(f"DRIP_{name.upper()}: {raw!r} is not a number") from None
+        if value < minimum:
+            raise errors.ConfigError(
+                f"DRIP_{name.upper()}: {raw!r} is below the minimum {kind(minimum)}"
+            )
+        return value
+
+    return parse
+
+
+def _choice(*choices: str) -> Callable[[str, str], str]:
+    def parse(name: str, raw: str) -> str:
+        if raw not in choices:
+            raise errors.ConfigError(
+                f"DRIP_{name.upper()}: {raw!r} is not one of {', '.join(choices)}"
+            )
+        return raw
+
+    return parse
+
+
+def _path(_name: str, raw: str) -> Path:
+    return Path(raw)
+
+
+def _optional_path(_name: str, raw: str) -> Path | None:
+    return Path(raw) if raw else None
+
+
+def _keys(_name: str, raw: str) -> tuple[str, ...]:
+    return tuple(key.strip() for key in raw.split(",") if key.strip())
+
+
+def _mail_url(_name: str, raw: str) -> mail_url.MailUrl:
+    return mail_url.parse(raw)
+
+
+def _database_url(_name: str, raw: str) -> str:
+    return normalise_database_url(raw)
 
 
 def normalise_database_url(url: str) -> str:
@@ -113,34 +107,122 @@ def normalise_database_url(url: str) -> str:
         urlsplit(url).port  # noqa: B018 -- reading it raises ValueError if it is not a number
     except ValueError:
         raise errors.ConfigError(
-            f"DRIP_DATABASE_URL: {redact_url(url)!r} has a port that is not a number"
+            f"DRIP_DATABASE_URL: {redact.url(url)!r} has a port that is not a number"
         ) from None
     if scheme in ("postgresql", "postgres"):
         return f"postgresql+psycopg://{rest}"
     return url
 
 
-_QUERY_PASSWORD = re.compile(r"(^|&)(password=)[^&]*", re.IGNORECASE)
+@dataclass(frozen=True, kw_only=True)
+class Config:
+    database_url: str = field(
+        metadata=_meta(
+            "sqlite:///drip.db",
+            "SQLAlchemy URL; postgresql://user@host/db works without naming a driver",
+            _database_url,
+        )
+    )
+    smtp_url: mail_url.MailUrl = field(
+        metadata=_meta(
+            "file://outbox",
+            "smtp://user:pass@host:port[?starttls=true], smtps://…, or file://DIR",
+            _mail_url,
+        )
+    )
+    secret_key: str = field(
+        repr=False,
+        metadata=_meta(
+            "", "signs the links in emails (32+ characters); or use DRIP_SECRET_KEY_FILE", _text
+        ),
+    )
+    secret_key_file: Path | None = field(
+        metadata=_meta("", "a file holding the secret key (first line)", _optional_path)
+    )
+    old_secret_keys: tuple[str, ...] = field(
+        repr=False,
+        metadata=_meta(
+            "", "earlier keys, comma-separated: their links still work (key rotation)", _keys
+        ),
+    )
+    base_url: str = field(
+        metadata=_meta(
+            "", "public URL of the web app; unset: clinic.base_url from sequences.yaml", _text
+        )
+    )
+    sequences: Path = field(metadata=_meta("sequences.yaml", "path of sequences.yaml", _path))
+    templates: Path = field(
+        metadata=_meta("templates/emails", "directory of email templates", _path)
+    )
+    tick_interval: float = field(
+        metadata=_meta("30", "seconds between dispatch passes (drip run)", _number(float, 0.1))
+    )
+    send_rate: float = field(
+        metadata=_meta("10", "messages per second, at most, per worker", _number(float, 0.01))
+    )
+    batch_size: int = field(metadata=_meta("100", "deliveries claimed per batch", _number(int, 1)))
+    lease_seconds: int = field(
+        metadata=_meta("300", "how long a claim holds before rescue", _number(int, 5))
+    )
+    worker_id: str = field(
+        metadata=_meta("", "name of this worker in leases; unset: host:pid", _text)
+    )
+    log_format: str = field(metadata=_meta("text", "text or json", _choice("text", "json")))
+
+    def signing_keys(self) -> tuple[str, ...]:
+        """The secret keys, the current one first: what mints and reads the links in emails.
+
+        ConfigError when none is configured: a key made up on the spot would break every link
+        already sent, unsubscribe links included."""
+        if not self.secret_key:
+            raise errors.ConfigError(f"no secret key is configured: {SECRET_ADVICE}")
+        return (self.secret_key, *self.old_secret_keys)
 
 
-def redact_url(url: str) -> str:
-    """`url` with its password (`user:***@`, `?password=***`) hidden: fit for logs and errors.
+SETTINGS: tuple[Setting, ...] = tuple(
+    Setting(name=f.name, default=f.metadata["default"], help=f.metadata["help"])
+    for f in dataclasses.fields(Config)
+)
 
-    The one redaction helper: database and mailer URLs alike, even ones no library would parse.
-    """
-    scheme, sep, rest = url.partition("://")
-    if not sep:
-        return url
-    parts = urlsplit("//" + rest)  # by hand, so that an invalid scheme hides nothing
-    netloc = parts.netloc
-    if parts.password is not None:
-        userinfo, _, host = netloc.rpartition("@")
-        netloc = f"{userinfo.partition(':')[0]}:***@{host}"
-    query = _QUERY_PASSWORD.sub(r"\1\2***", parts.query)
-    if (netloc, query) == (parts.netloc, parts.query):
-        return url
-    tail = (f"?{query}" if query else "") + (f"#{parts.fragment}" if parts.fragment else "")
-    return f"{scheme}://{netloc}{parts.path}{tail}"
+
+def load(environ: Mapping[str, str] | None = None) -> Config:
+    """Read and validate the settings; raises ConfigError naming the key and the value."""
+    env = os.environ if environ is None else environ
+    raw = {s.name: s.default for s in SETTINGS}
+    raw.update(_read_file(env))
+    raw.update({s.name: env[s.variable] for s in SETTINGS if s.variable in env})
+    values = {f.name: f.metadata["parse"](f.name, raw[f.name]) for f in dataclasses.fields(Config)}
+    values["base_url"] = values["base_url"].rstrip("/")
+    values["worker_id"] = values["worker_id"] or f"{os.uname().nodename}:{os.getpid()}"
+    values["secret_key"] = _secret_key(values["secret_key"], values["secret_key_file"])
+    for key in (values["secret_key"], *values["old_secret_keys"]):
+        _long_enough(key)
+    return Config(**values)
+
+
+def _secret_key(key: str, path: Path | None) -> str:
+    if path is None:
+        return key.strip()
+    if key:
+        raise errors.ConfigError(
+            "DRIP_SECRET_KEY and DRIP_SECRET_KEY_FILE are both set: keep only one"
+        )
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "it is not UTF-8 text"
+        raise errors.ConfigError(
+            f"DRIP_SECRET_KEY_FILE: cannot read {str(path)!r} ({reason}); {SECRET_ADVICE}"
+        ) from None
+    return lines[0].strip() if lines else ""
+
+
+def _long_enough(key: str) -> None:
+    if key and len(key) < MIN_SECRET:
+        raise errors.ConfigError(
+            f"the secret key is {len(key)} characters long; use at least {MIN_SECRET} "
+            f"(a short key can be guessed): {SECRET_ADVICE}"
+        )
 
 
 def _read_file(env: Mapping[str, str]) -> dict[str, str]:
@@ -160,29 +242,3 @@ def _read_file(env: Mapping[str, str]) -> dict[str, str]:
             f"{path}: unknown setting {unknown[0]!r} (known: {', '.join(sorted(known))})"
         )
     return {key: str(value) for key, value in data.items()}
-
-
-def _smtp_url(url: str) -> str:
-    scheme = urlsplit(url).scheme
-    if scheme not in ("smtp", "smtps", "file", "memory"):
-        raise errors.ConfigError(
-            f"DRIP_SMTP_URL: {redact_url(url)!r} has scheme {scheme!r} "
-            "(use smtp://, smtps://, file://DIR or memory://)"
-        )
-    return url
-
-
-def _number(name: str, raw: str, kind: type[_N], *, minimum: _N) -> _N:
-    try:
-        value = kind(raw)
-    except ValueError:
-        raise errors.ConfigError(f"DRIP_{name.upper()}: {raw!r} is not a number") from None
-    if value < minimum:
-        raise errors.ConfigError(f"DRIP_{name.upper()}: {raw!r} is below the minimum {minimum}")
-    return value
-
-
-def _choice(name: str, raw: str, choices: tuple[str, ...]) -> str:
-    if raw not in choices:
-        raise errors.ConfigError(f"DRIP_{name.upper()}: {raw!r} is not one of {', '.join(choices)}")
-    return raw

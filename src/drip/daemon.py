@@ -18,7 +18,7 @@ from types import FrameType
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 
-from drip import clock, config, logs, mailer
+from drip import clock, config, logs, mailer, redact
 from drip.service import app as app_module
 from drip.service import dispatch
 
@@ -32,7 +32,7 @@ class Worker:
 
     def __init__(self, cfg: config.Config) -> None:
         self.app = app_module.open_app(cfg)
-        self.mailer = mailer.from_url(cfg.smtp_url)
+        self.mailer = mailer.from_settings(cfg.smtp_url)
         self.stop = threading.Event()
         self.busy = threading.Lock()
         self.paused_until: datetime | None = None
@@ -58,7 +58,7 @@ class Worker:
                     log.error(
                         "ALERT: the mail server refused us by policy; sending paused until %s: %s",
                         self.paused_until.isoformat(),
-                        logs.redact_addresses(result.pause_reason),
+                        redact.addresses(result.pause_reason),
                     )
 
     def housekeeping(self) -> None:
@@ -77,6 +77,7 @@ class Worker:
 
 def run(cfg: config.Config) -> None:
     logs.configure(cfg.log_format)
+    cfg.signing_keys()  # refuse to start without a key: never one made up on the spot
     worker = Worker(cfg)
     # Fail at start, with one clear line (the CLI translates it), rather than on every tick:
     # an unreachable or never-migrated database is an operator's mistake to fix first.

@@ -21,7 +21,7 @@ from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
-from drip import clock, config, mailer
+from drip import clock, config, mail_url, mailer
 from drip.service import app as app_module
 from drip.service import dispatch, subscriptions
 
@@ -35,6 +35,8 @@ SAMPLE_PATIENTS = (
 )
 CONFIRM_AFTER = timedelta(minutes=12)  # the sample patients click the opt-in link this fast
 CONSENT_DEMO = "Sample patient created by drip demo."
+# The demo's throwaway database dies with it, and so do its links: a fixed key is harmless here.
+DEMO_KEY = "drip-demo-key-for-a-throwaway-database"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -62,7 +64,12 @@ def run(cfg: config.Config, *, out_dir: Path, start: datetime | None = None) -> 
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="drip-demo-") as tmp:
         cfg = dataclasses.replace(
-            cfg, database_url=f"sqlite:///{tmp}/demo.db", smtp_url="memory://", secret_key="demo"
+            cfg,
+            database_url=f"sqlite:///{tmp}/demo.db",
+            smtp_url=mail_url.parse("memory://"),
+            secret_key=DEMO_KEY,
+            secret_key_file=None,
+            old_secret_keys=(),
         )
         app = app_module.open_app(cfg)
         try:

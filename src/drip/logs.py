@@ -4,16 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import sys
 from typing import Any
-
-_ADDRESS = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
-
-
-def redact_addresses(text: str) -> str:
-    """`text` with every email address replaced: a server's reply may quote the recipient."""
-    return _ADDRESS.sub("<address>", text)
 
 
 class JsonFormatter(logging.Formatter):

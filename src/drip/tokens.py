@@ -4,16 +4,22 @@ A token carries only the subscriber's uid (an opaque random uuid), the time it w
 an HMAC signature (itsdangerous, `URLSafeTimedSerializer`). Never an email address, a name or
 a pain cause: links end up in server logs, browser histories and mail scanners.
 
+Keys: `keys` is the current secret key first, then older ones (DRIP_OLD_SECRET_KEYS). Tokens
+are signed with the current key and accepted when signed with any of them, so a key can be
+rotated without breaking the links already emailed: add the new key, keep the old one among
+the old keys for as long as its links should work (unsubscribe links: for good).
+
 The payload is base64-encoded JSON, readable by anyone who decodes it: that is acceptable
 because the uid means nothing outside drip's database; what the signature guarantees is that
 nobody can forge or alter a token. Each purpose signs with its own salt, so an unsubscribe
-token cannot be replayed as a confirmation token. Rotating the secret invalidates every link
-already sent, including unsubscribe links: keep it stable.
+token cannot be replayed as a confirmation token. Dropping a key invalidates every link
+signed with it, including unsubscribe links.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -30,29 +36,31 @@ class Purpose(StrEnum):
     CONFIRM = "c"
 
 
-def make(secret: str, purpose: Purpose, subscriber_uid: str, *, now: datetime | None = None) -> str:
-    """A URL-safe token for `purpose` naming `subscriber_uid`, signed at `now` (default: now)."""
+Keys = Sequence[str]  # the current key first, then older ones still accepted
+
+
+def make(keys: Keys, purpose: Purpose, subscriber_uid: str, *, now: datetime) -> str:
+    """A URL-safe token for `purpose` naming `subscriber_uid`, signed at `now`."""
     if not subscriber_uid:
         raise errors.InvalidInput("a token needs a subscriber uid; got an empty one")
-    issued = None if now is None else int(now.timestamp())
-    return str(_serializer(secret, purpose, issued).dumps(subscriber_uid))
+    return str(_serializer(keys, purpose, int(now.timestamp())).dumps(subscriber_uid))
 
 
 def read(
-    secret: str,
+    keys: Keys,
     purpose: Purpose,
     token: str,
     *,
+    now: datetime,
     max_age: timedelta | None = None,
-    now: datetime | None = None,
 ) -> str:
     """The subscriber uid in `token`, if it is genuine, for `purpose`, and not older than `max_age`.
 
     Raises `errors.InvalidInput` (a message fit to show the patient) for a token that was
-    altered, cut short, made for another purpose, or expired. `now` defaults to the real time.
+    altered, cut short, made for another purpose, or expired.
     """
     try:
-        uid, issued = _serializer(secret, purpose, None).loads(token, return_timestamp=True)
+        uid, issued = _serializer(keys, purpose, None).loads(token, return_timestamp=True)
     except itsdangerous.BadData:
         raise errors.InvalidInput(
             "This link is not valid: it may have been cut short or changed. "
@@ -61,7 +69,7 @@ def read(
     if not isinstance(uid, str) or not uid:
         raise errors.InvalidInput("This link is not valid: it names no subscriber.")
     if max_age is not None:
-        age = (now or datetime.now(UTC)) - issued
+        age = now - issued
         if age > max_age or age < timedelta(0):
             raise errors.InvalidInput(
                 f"This link has expired (links like it last {_days(max_age)}). Ask for a new one."
@@ -69,14 +77,14 @@ def read(
     return uid
 
 
-def links(secret: str, base_url: str, subscriber_uid: str) -> tuple[str, str, str]:
+def links(keys: Keys, base_url: str, subscriber_uid: str, *, now: datetime) -> tuple[str, str, str]:
     """Absolute (unsubscribe, preferences, confirm) URLs: `{base}/u/{t}`, `/p/{t}`, `/c/{t}`."""
-    base = base_url.rstrip("/")
-    return (
-        f"{base}/u/{make(secret, Purpose.UNSUBSCRIBE, subscriber_uid)}",
-        f"{base}/p/{make(secret, Purpose.PREFERENCES, subscriber_uid)}",
-        f"{base}/c/{make(secret, Purpose.CONFIRM, subscriber_uid)}",
-    )
+
+    def link(purpose: Purpose) -> str:
+        token = make(keys, purpose, subscriber_uid, now=now)
+        return f"{base_url.rstrip('/')}/{purpose.value}/{token}"
+
+    return link(Purpose.UNSUBSCRIBE), link(Purpose.PREFERENCES), link(Purpose.CONFIRM)
 
 
 class _Signer(itsdangerous.TimestampSigner):
@@ -91,14 +99,14 @@ class _Signer(itsdangerous.TimestampSigner):
 
 
 def _serializer(
-    secret: str, purpose: Purpose, issued: int | None
+    keys: Keys, purpose: Purpose, issued: int | None
 ) -> itsdangerous.URLSafeTimedSerializer:
-    if not secret:
+    if not keys or not all(keys):
         raise errors.ConfigError(
             "the signing secret is empty; set DRIP_SECRET_KEY to a long random value"
         )
     return itsdangerous.URLSafeTimedSerializer(
-        secret,
+        list(reversed(keys)),  # itsdangerous signs with the last key, accepts every one
         salt=f"drip.{purpose.name.lower()}",
         signer=_Signer,
         signer_kwargs={"issued": issued},

@@ -21,7 +21,7 @@ def drip(
         "DRIP_SMTP_URL": sink.url,
         "DRIP_SEQUENCES": str(ROOT / "sequences.yaml"),
         "DRIP_TEMPLATES": str(ROOT / "templates" / "emails"),
-        "DRIP_SECRET_KEY": "acceptance-secret",
+        "DRIP_SECRET_KEY": "acceptance-secret-key-0123456789abcdef",
         "DRIP_BATCH_SIZE": "7",
     }
     runner = Drip(env=env, sink=sink)

@@ -17,7 +17,7 @@ def env(tmp_path: Path) -> dict[str, str]:
     return {
         "DRIP_SEQUENCES": str(ROOT / "sequences.yaml"),
         "DRIP_TEMPLATES": str(ROOT / "templates" / "emails"),
-        "DRIP_SECRET_KEY": "x",
+        "DRIP_SECRET_KEY": "cli-test-secret-key-0123456789abcdef",
         "DRIP_DATABASE_URL": f"sqlite:///{tmp_path / 'd.db'}",
         "DRIP_SMTP_URL": f"file://{tmp_path / 'outbox'}",
     }

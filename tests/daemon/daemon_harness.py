@@ -73,7 +73,7 @@ def environment(database_url: str, smtp_url: str, **settings: object) -> dict[st
         DRIP_SMTP_URL=smtp_url,
         DRIP_SEQUENCES=str(always_open_sequences(directory)),
         DRIP_TEMPLATES=str(TEMPLATES),
-        DRIP_SECRET_KEY="test",
+        DRIP_SECRET_KEY="daemon-test-secret-key-0123456789abcdef",
         DRIP_TICK_INTERVAL="0.2",
         DRIP_SEND_RATE="1000",
         DRIP_LOG_FORMAT="json",

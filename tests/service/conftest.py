@@ -20,7 +20,7 @@ def app(database_url: str) -> Iterator[app_module.App]:
             "DRIP_DATABASE_URL": database_url,
             "DRIP_SEQUENCES": str(ROOT / "sequences.yaml"),
             "DRIP_TEMPLATES": str(ROOT / "templates" / "emails"),
-            "DRIP_SECRET_KEY": "test",
+            "DRIP_SECRET_KEY": "service-test-secret-key-0123456789abcdef",
         }
     )
     with app_module.open_app(cfg) as opened:

@@ -9,12 +9,11 @@ from __future__ import annotations
 import sys
 from types import TracebackType
 from typing import Any
-from urllib.parse import urlsplit
 
 import click
 import sqlalchemy.exc
 
-from drip import config, errors
+from drip import config, errors, redact
 from drip.cli import authoring, operations
 
 SETTINGS_HELP = (
@@ -56,9 +55,7 @@ _UNDEFINED_TABLE = "42P01"  # PostgreSQL's SQLSTATE for "relation does not exist
 def _database_problem(exc: sqlalchemy.exc.SQLAlchemyError) -> str:
     """One line for a database error: the URL without its password, never SQL or parameters."""
     url = _database_url()
-    message = f"{_shown(url)}: {_what_went_wrong(exc, url or '')}"
-    password = urlsplit("//" + (url or "").partition("://")[2]).password
-    return message.replace(password, "***") if password else message
+    return redact.secret(f"{_shown(url)}: {_what_went_wrong(exc, url or '')}", url or "")
 
 
 def _what_went_wrong(exc: sqlalchemy.exc.SQLAlchemyError, url: str) -> str:
@@ -89,7 +86,7 @@ def _database_url() -> str | None:
 
 
 def _shown(url: str | None) -> str:
-    return f"DRIP_DATABASE_URL ({config.redact_url(url)})" if url else "DRIP_DATABASE_URL"
+    return f"DRIP_DATABASE_URL ({redact.url(url)})" if url else "DRIP_DATABASE_URL"
 
 
 def _first_line(text: str) -> str:
@@ -121,7 +118,7 @@ def main() -> None:
     \b
     Marketers:  drip ingest ARTICLE · drip generate ARTICLE -o sequences.yaml
                 drip check · drip render CAUSE STEP --out DIR
-    Ops:        drip db upgrade · drip run · drip tick · drip status
+    Ops:        drip db upgrade · drip secret new · drip run · drip tick · drip status
     Staff:      drip subscribe EMAIL … · drip confirm LINK · drip import FILE.csv
                 drip unsubscribe EMAIL · drip change-cause EMAIL --cause SLUG
     Try it:     drip demo --out demo-out/

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
 import click
 
-from drip import clock, config, contacts, daemon, demo, errors, logs, mailer, store
+from drip import clock, config, contacts, daemon, demo, errors, mailer, redact, store
 from drip.service import app as app_module
 from drip.service import dispatch, importing, subscriptions
 
@@ -49,7 +50,31 @@ def db_upgrade() -> None:
         db.upgrade()
     finally:
         db.dispose()
-    click.echo(f"database is up to date ({config.redact_url(cfg.database_url)})")
+    click.echo(f"database is up to date ({redact.url(cfg.database_url)})")
+
+
+@click.group("secret")
+def secret_group() -> None:
+    """The secret key that signs the links in every email.
+
+    \b
+    Example:
+      drip secret new > /etc/drip/secret.key   # then chmod 600 it
+    """
+
+
+@secret_group.command("new")
+def secret_new() -> None:
+    """Print a new random secret key (43 characters) for DRIP_SECRET_KEY or its file.
+
+    Keep it stable: links already emailed (unsubscribe links too) are signed with it. To
+    rotate, make a new key and keep the old one in DRIP_OLD_SECRET_KEYS.
+
+    \b
+    Example:
+      drip secret new > /etc/drip/secret.key
+    """
+    click.echo(secrets.token_urlsafe(32))
 
 
 def now_option(command: Callable[..., None]) -> Callable[..., None]:
@@ -185,8 +210,9 @@ def tick_command(at: datetime | None) -> None:
       drip tick --now 2026-12-03T09:30:00Z
     """
     cfg = config.load()
+    cfg.signing_keys()  # refuse to start without a key, before anything is claimed
     with app_module.open_app(cfg) as app:
-        with mailer.from_url(cfg.smtp_url) as outgoing:
+        with mailer.from_settings(cfg.smtp_url) as outgoing:
             dispatcher = dispatch.Dispatcher(
                 app=app,
                 mailer=outgoing,
@@ -201,7 +227,7 @@ def tick_command(at: datetime | None) -> None:
         if total.paused:
             click.echo(
                 "sending paused by the mail server's policy: "
-                + logs.redact_addresses(total.pause_reason),
+                + redact.addresses(total.pause_reason),
                 err=True,
             )
             raise SystemExit(1)
@@ -276,6 +302,7 @@ def _make_folder(path: Path) -> None:
 
 COMMANDS = (
     db_group,
+    secret_group,
     subscribe_command,
     confirm_command,
     import_command,

@@ -1,9 +1,8 @@
-"""Mailers: hand an email to the world. The port is `Mailer`; pick one by URL with `from_url`.
+"""Mailers: hand an email to the world. The port is `Mailer`; pick one with `from_settings`.
 
-    smtp://[user:pass@]host[:port][?starttls=true&timeout=30&mail_from=…]   SmtpMailer
-    smtps://[user:pass@]host[:port]                                         SmtpMailer, TLS
-    file://outbox (relative) · file:///var/drip/outbox (absolute)           FileMailer
-    memory:// (a new one) · memory://NAME (one per NAME in the process)     MemoryMailer
+    smtp://…, smtps://…     SmtpMailer      (see drip.mail_url for every option)
+    file://outbox           FileMailer      one .eml file per message
+    memory://[NAME]         MemoryMailer    kept in the process (one per NAME)
 
 Every mailer raises `errors.SendError` (with the reply `code` and `enhanced` status when the
 server answered) and is a context manager that closes itself. No mailer logs a message's
@@ -16,28 +15,15 @@ import email.message
 import ssl
 from types import TracebackType
 from typing import Protocol, Self
-from urllib.parse import unquote, urlsplit
 
-from drip import config, errors
-from drip.mailer import files, memory, settings, smtp
+from drip import mail_url
+from drip.mailer import files, memory, smtp
 
 FileMailer = files.FileMailer
 MemoryMailer = memory.MemoryMailer
 SmtpMailer = smtp.SmtpMailer
-SmtpSettings = settings.SmtpSettings
-Security = settings.Security
-redact = config.redact_url  # the one redaction helper; never print a password
 
-__all__ = [
-    "FileMailer",
-    "Mailer",
-    "MemoryMailer",
-    "Security",
-    "SmtpMailer",
-    "SmtpSettings",
-    "from_url",
-    "redact",
-]
+__all__ = ["FileMailer", "Mailer", "MemoryMailer", "SmtpMailer", "from_settings", "from_url"]
 
 
 class Mailer(Protocol):
@@ -59,26 +45,20 @@ class Mailer(Protocol):
     ) -> None: ...
 
 
-def from_url(url: str, *, ssl_context: ssl.SSLContext | None = None) -> Mailer:
-    """The mailer a URL names (see the module docstring); errors.ConfigError if it names none.
+def from_settings(url: mail_url.MailUrl, *, ssl_context: ssl.SSLContext | None = None) -> Mailer:
+    """The mailer a parsed DRIP_SMTP_URL names.
 
     `ssl_context` replaces the default TLS context of an SMTP mailer (e.g. to trust a private
     CA); other mailers ignore it.
     """
-    parts = urlsplit(url)
-    if parts.scheme in ("smtp", "smtps"):
-        return smtp.SmtpMailer(settings.SmtpSettings.from_url(url), ssl_context=ssl_context)
-    if parts.scheme == "file":
-        directory = unquote(parts.netloc + parts.path)
-        if not directory:
-            raise errors.ConfigError(
-                f"DRIP_SMTP_URL: {url!r} names no directory; write file://outbox"
-            )
-        return files.FileMailer(directory)
-    if parts.scheme == "memory":
-        name = parts.netloc + parts.path
-        return memory.named(name) if name else memory.MemoryMailer()
-    raise errors.ConfigError(
-        f"{config.redact_url(url)!r} is not a mailer URL; use smtp://host:port, smtps://host, "
-        "file://DIR or memory://"
-    )
+    if url.kind is mail_url.Kind.SMTP:
+        assert url.smtp is not None  # mail_url.parse sets it for every smtp URL
+        return smtp.SmtpMailer(url.smtp, ssl_context=ssl_context)
+    if url.kind is mail_url.Kind.FILE:
+        return files.FileMailer(url.folder)
+    return memory.named(url.name) if url.name else memory.MemoryMailer()
+
+
+def from_url(url: str, *, ssl_context: ssl.SSLContext | None = None) -> Mailer:
+    """`from_settings(mail_url.parse(url))`: errors.ConfigError for a URL that names no mailer."""
+    return from_settings(mail_url.parse(url), ssl_context=ssl_context)

@@ -21,8 +21,8 @@ import re
 import smtplib
 import ssl
 
-from drip import errors
-from drip.mailer import base, settings
+from drip import errors, mail_url
+from drip.mailer import base
 
 log = logging.getLogger("drip.mailer")
 
@@ -38,7 +38,7 @@ class SmtpMailer(base.Base):
     """Sends over SMTP as `settings` say; see the module docstring for connection handling."""
 
     def __init__(
-        self, config: settings.SmtpSettings, *, ssl_context: ssl.SSLContext | None = None
+        self, config: mail_url.SmtpSettings, *, ssl_context: ssl.SSLContext | None = None
     ) -> None:
         self.settings = config
         self._ssl_context = ssl_context or config.ssl_context()
@@ -88,14 +88,14 @@ class SmtpMailer(base.Base):
         s = self.settings
         conn: smtplib.SMTP | None = None
         try:
-            if s.security is settings.Security.TLS:
+            if s.security is mail_url.Security.TLS:
                 conn = smtplib.SMTP_SSL(
                     s.host, s.port, timeout=s.timeout, context=self._ssl_context
                 )
             else:
                 conn = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
             conn.ehlo()
-            if s.security is settings.Security.STARTTLS:
+            if s.security is mail_url.Security.STARTTLS:
                 self._starttls(conn)
             if s.username is not None:
                 self._login(conn)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +15,12 @@ class App:
     article: content.Article
     renderer: rendering.Renderer
     store: store.Store
-    secret: str
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """The secret keys that mint and read links (the current one first); ConfigError when
+        none is configured. Asked for only by what mints or reads a link."""
+        return self.config.signing_keys()
 
     @property
     def base_url(self) -> str:
@@ -81,21 +84,4 @@ def open_app(cfg: config.Config, *, database_url: str | None = None) -> App:
         article=article,
         renderer=renderer,
         store=db,
-        secret=secret_key(cfg),
     )
-
-
-def secret_key(cfg: config.Config, *, key_file: Path = Path("drip-secret.key")) -> str:
-    """DRIP_SECRET_KEY, else a key kept in ./drip-secret.key (created once, mode 0600).
-
-    Links in emails already sent must keep working, so an unset key is persisted, not random.
-    """
-    if cfg.secret_key:
-        return cfg.secret_key
-    if key_file.exists():
-        return key_file.read_text(encoding="utf-8").strip()
-    key = secrets.token_urlsafe(32)
-    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(key + "\n")
-    return key

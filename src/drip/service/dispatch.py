@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 
-from drip import delivery, errors, logs, planning, rendering, sequences, store, tokens
+from drip import delivery, errors, planning, redact, rendering, sequences, store, tokens
 from drip.mailer import Mailer
 from drip.service.app import App
 
@@ -179,7 +179,7 @@ class Dispatcher:
         except (errors.InvalidInput, errors.HeaderInjectionError) as exc:
             # This message can never be built (e.g. an address no mail server can carry):
             # it ends as failed, with the reason, instead of stopping the batch.
-            error = logs.redact_addresses(str(exc))
+            error = redact.addresses(str(exc))
             db.mark_failed(claim.delivery_id, owner=self.owner, now=now, error=error)
             return delivery.Outcome.FAIL
         except errors.SendError as exc:
@@ -231,7 +231,7 @@ class Dispatcher:
             else app.renderer.step(claim.sequence, claim.step_id)
         )
         unsubscribe, preferences, confirm = tokens.links(
-            app.secret, app.base_url, claim.subscriber_uid
+            app.keys, app.base_url, claim.subscriber_uid, now=now
         )
         return rendering.compose(
             rendered,
@@ -273,7 +273,7 @@ class Dispatcher:
     ) -> delivery.Outcome | None:
         """Apply the rules table (drip.delivery) to a refused or failed send."""
         outcome = delivery.decide(exc, attempts=claim.attempts + 1)
-        error = logs.redact_addresses(str(exc))  # relays quote the recipient in their replies
+        error = redact.addresses(str(exc))  # relays quote the recipient in their replies
         db = self.app.store
         if outcome is delivery.Outcome.PAUSE:
             # Our fault (policy, credentials), not this delivery's: no attempt is counted.

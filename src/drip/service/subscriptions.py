@@ -77,7 +77,7 @@ def confirm(app: App, uid: str, *, now: datetime) -> store.Subscriber:
 def confirm_link(app: App, link: str, *, now: datetime) -> store.Subscriber:
     """Confirm with the link from the opt-in email, or just its token."""
     token = link.strip().rstrip("/").rpartition("/")[2]
-    uid = tokens.read(app.secret, tokens.Purpose.CONFIRM, token)
+    uid = tokens.read(app.keys, tokens.Purpose.CONFIRM, token, now=now)
     return confirm(app, uid, now=now)
 
 
