@@ -19,8 +19,11 @@ from pathlib import Path
 import harness
 from harness import REPO, SEQUENCES, TEMPLATES, Report, Result
 
-from drip import checking, config, ingest, planning, rendering, sequences, tokens
+from drip import clock, config, ingest, planning, rendering, sequences, tokens
 from drip.service import app as app_module
+from drip.service import checking
+
+BENCH_KEYS = ("bench-secret-key-0123456789abcdefghij",)
 
 T0 = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)  # a Tuesday, 15:00 in London: inside the window
 LONDON = zoneinfo.ZoneInfo("Europe/London")
@@ -178,7 +181,9 @@ def rendering_paths(report: Report, *, runs: int) -> None:
     base_url = plan.clinic.base_url
 
     def links() -> rendering.Links:
-        unsubscribe, preferences, confirm = tokens.links("bench", base_url, uid)
+        unsubscribe, preferences, confirm = tokens.links(
+            BENCH_KEYS, base_url, uid, now=clock.utcnow()
+        )
         return rendering.Links(unsubscribe=unsubscribe, preferences=preferences, confirm=confirm)
 
     fixed_links = links()

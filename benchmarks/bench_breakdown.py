@@ -26,7 +26,7 @@ from harness import Report
 from drip import config, mailer, planning, rendering, tokens
 from drip.mailer import base as mailer_base
 from drip.service import app as app_module
-from drip.service import dispatch
+from drip.service import dispatch, operations
 
 
 class ExternalSink:
@@ -71,7 +71,7 @@ def _in_process_tick(database: str, count: int) -> Iterator[tuple[app_module.App
 
 
 def _tick(app: app_module.App, outgoing: Any, count: int) -> float:
-    dispatcher = dispatch.Dispatcher(app=app, mailer=outgoing, clock=lambda: T0, owner="bench")
+    dispatcher = operations.dispatcher(app, outgoing, now=lambda: T0, simulated=True)
     start = time.perf_counter()
     sent = dispatch.total(dispatcher.tick()).sent
     seconds = time.perf_counter() - start

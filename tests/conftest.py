@@ -22,12 +22,26 @@ from smtp_sink import SmtpSink
 POSTGRES_DEFAULT = "postgresql://postgres@127.0.0.1:5432/test"
 
 
+@pytest.fixture(autouse=True)
+def _in_an_empty_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test runs in a directory of its own: a drip.toml, a secret key file or an outbox
+    folder where pytest was started can change nothing a test sees or leave anything there."""
+    monkeypatch.chdir(tmp_path)
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """The URL of an empty database: a new SQLite file, or a new PostgreSQL schema."""
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'drip.db'}"
-        return
+        return f"sqlite:///{tmp_path / 'drip.db'}"
+    url: str = request.getfixturevalue("postgres_url")
+    return url
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A new PostgreSQL schema of its own (skips, or fails under DRIP_REQUIRE_POSTGRES=1,
+    when the server cannot be reached)."""
     yield from _postgres_schema()
 
 

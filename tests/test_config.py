@@ -7,10 +7,10 @@ import pytest
 from drip import config, errors, mail_url
 
 
-@pytest.fixture(autouse=True)
-def _no_drip_toml_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A drip.toml in the directory the tests run from must not change what they see."""
-    monkeypatch.chdir(tmp_path)
+def test_a_drip_toml_in_the_working_directory_is_read(tmp_path: Path) -> None:
+    assert Path.cwd() == tmp_path  # tests/conftest.py: every test runs in an empty directory
+    (tmp_path / "drip.toml").write_text("batch_size = 7\n", encoding="utf-8")
+    assert config.load({}).batch_size == 7
 
 
 def test_defaults_are_sqlite_and_files() -> None:

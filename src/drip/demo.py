@@ -1,145 +1,34 @@
-"""`drip demo`: the main job on embedded defaults, under a simulated clock.
+"""`drip demo`: the main job on embedded defaults, under a simulated clock, written to a folder.
 
-A throwaway SQLite database, the committed sequences.yaml and its article, one sample patient
-per cause (each in another time zone), the double opt-in, then the real dispatcher (the same
-`Dispatcher` that `drip run` drives) over the whole sequence length. Only the clock and the
-mailer are swapped: the clock jumps to the next due time, the mailer keeps the messages, which
-are written to `--out` as .eml and .html with an index.html.
+The rehearsal itself (a throwaway database, one sample patient per cause, the real dispatcher)
+is the service's `rehearsal`; this shell writes what was sent to `--out` as .eml and .html,
+with an index.html, and prints the timeline.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import html
-import tempfile
 import time
-import unicodedata
 import zoneinfo
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from email.message import EmailMessage
-from email.utils import parsedate_to_datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
-from drip import clock, config, mail_url, mailer
-from drip.service import app as app_module
-from drip.service import dispatch, subscriptions
+from drip import clock, config
+from drip.service import rehearsal
 
-SAMPLE_PATIENTS = (
-    ("Ana", "Europe/Lisbon"),
-    ("Ben", "America/New_York"),
-    ("Chloé", "Asia/Tokyo"),
-    ("Dev", "Australia/Sydney"),
-    ("Eva", "America/Los_Angeles"),
-    ("Femi", "Africa/Lagos"),
-)
-CONFIRM_AFTER = timedelta(minutes=12)  # the sample patients click the opt-in link this fast
-CONSENT_DEMO = "Sample patient created by drip demo."
-# The demo's throwaway database dies with it, and so do its links: a fixed key is harmless here.
-DEMO_KEY = "drip-demo-key-for-a-throwaway-database"
-
-
-@dataclass(frozen=True, kw_only=True)
-class Patient:
-    name: str
-    timezone: str
-    email: str  # never the cause: an address is a header, and the cause is health data
-    cause_label: str
-
-    @property
-    def title(self) -> str:
-        return f"{self.name} ({self.timezone}): {self.cause_label}"
-
-
-@dataclass(frozen=True, kw_only=True)
-class Sent:
-    patient: Patient
-    subject: str
-    at: datetime
-    message: EmailMessage
+Sent = rehearsal.Sent
 
 
 def run(cfg: config.Config, *, out_dir: Path, start: datetime | None = None) -> str:
     """Run the demo and return the summary to print."""
     started = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="drip-demo-") as tmp:
-        cfg = dataclasses.replace(
-            cfg,
-            database_url=f"sqlite:///{tmp}/demo.db",
-            smtp_url=mail_url.parse("memory://"),
-            secret_key=DEMO_KEY,
-            secret_key_file=None,
-            old_secret_keys=(),
-        )
-        app = app_module.open_app(cfg)
-        try:
-            app.store.upgrade()
-            sent = _simulate(app, start or _start_of_next_hour(clock.utcnow()))
-        finally:
-            app.store.dispose()
+    sent = rehearsal.rehearse(cfg, start=start or _start_of_next_hour(clock.utcnow()))
     _write(out_dir, sent)
-    seconds = time.perf_counter() - started
-    return _summary(sent, out_dir, seconds)
+    return _summary(sent, out_dir, time.perf_counter() - started)
 
 
 def _start_of_next_hour(now: datetime) -> datetime:
     return now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
-
-
-def _simulate(app: app_module.App, start: datetime) -> list[Sent]:
-    outbox = mailer.MemoryMailer()
-    now = start
-    dispatcher = dispatch.Dispatcher(app=app, mailer=outbox, clock=lambda: now, owner="demo")
-    patients = {p.email: p for p in _patients(app)}
-    for patient, cause in zip(patients.values(), app.plan.causes, strict=True):
-        subscriptions.subscribe(
-            app,
-            email=patient.email,
-            first_name=patient.name,
-            cause=cause.slug,
-            timezone=patient.timezone,
-            consent=subscriptions.Consent(source="demo", text=CONSENT_DEMO),
-            confirmed=False,
-            now=now,
-        )
-    dispatcher.tick()  # the opt-in emails
-    now = start + CONFIRM_AFTER
-    for email in patients:
-        subscriber = app.store.subscriber_by_email(email)
-        assert subscriber is not None
-        subscriptions.confirm(app, subscriber.uid, now=now)
-    while (due := app.store.status(now=now).next_due) is not None:
-        now = max(now, due)
-        dispatcher.tick()
-    return [_sent(message, patients) for message in outbox.sent]
-
-
-def _patients(app: app_module.App) -> list[Patient]:
-    """One sample patient per cause, each in another time zone."""
-    patients = []
-    for n, cause in enumerate(app.plan.causes):
-        name, tz = SAMPLE_PATIENTS[n % len(SAMPLE_PATIENTS)]
-        local = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
-        suffix = "" if n < len(SAMPLE_PATIENTS) else str(n // len(SAMPLE_PATIENTS) + 1)
-        patients.append(
-            Patient(
-                name=name,
-                timezone=tz,
-                email=f"{local}{suffix}@example.com",
-                cause_label=cause.label,
-            )
-        )
-    return patients
-
-
-def _sent(message: EmailMessage, patients: dict[str, Patient]) -> Sent:
-    email = str(message["To"].addresses[0].addr_spec)
-    return Sent(
-        patient=patients[email],
-        subject=str(message["Subject"]),
-        at=parsedate_to_datetime(str(message["Date"])).astimezone(UTC),
-        message=message,
-    )
 
 
 def _write(out_dir: Path, sent: list[Sent]) -> None:

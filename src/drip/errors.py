@@ -8,6 +8,7 @@
     ├── RenderError                a template failed to render or MJML failed to compile
     ├── HeaderInjectionError       a header value carried a line break
     ├── NotFound                   a subscriber / sequence / step does not exist
+    ├── UsageError                 a command's argument names nothing there is (exit status 2)
     ├── InvalidInput               a user-supplied value is malformed (email, time zone, cause)
     └── SendError                  the mailer could not hand a message over
         (carries .code and .enhanced; drip.delivery's rules table decides what follows)
@@ -81,6 +82,10 @@ class HeaderInjectionError(DripError):
 
 class NotFound(DripError):
     """Not found."""
+
+
+class UsageError(DripError):
+    """That command cannot be run with these arguments."""
 
 
 class InvalidInput(DripError):

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from cli_support import ROOT, Drip, assert_clean_failure
 
-from drip import checking, config, errors, rendering
+from drip import config, errors, rendering
 from drip.service import app as app_module
+from drip.service import checking
 
 
 def test_available_lists_files_in_subfolders_as_sorted_posix_paths(tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from daemon_harness import free_port, make_due, subscribe_due, welcomes
 
+import db_rows
 from drip import clock, config
 from drip import store as drip_store
 from smtp_sink import SmtpSink
@@ -93,7 +94,7 @@ def test_a_policy_refusal_pauses_sending_and_alerts_without_suppressing_anyone(
     assert status.subscribers[SS.ACTIVE] == 3 and status.subscribers[SS.BOUNCED] == 0
     assert status.deliveries[DS.SUPPRESSED] == status.deliveries[DS.FAILED] == 0
     assert status.deliveries[DS.SENDING] == 0
-    assert not any(db.is_suppressed(email) for email in emails)
+    assert not any(db_rows.is_suppressed(db, email) for email in emails)
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # logging, not storage

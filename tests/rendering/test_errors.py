@@ -18,9 +18,10 @@ GOOD_TIP = (seed.TEMPLATES / "tip.mjml.j2").read_text(encoding="utf-8")
 
 
 @pytest.fixture
-def templates(tmp_path: Path) -> Path:
-    """A writable copy of the real templates."""
-    return Path(shutil.copytree(seed.TEMPLATES, tmp_path / "emails"))
+def templates(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A writable copy of the real templates, outside the working directory (so that messages
+    show its absolute path)."""
+    return Path(shutil.copytree(seed.TEMPLATES, tmp_path_factory.mktemp("t") / "emails"))
 
 
 def _tip_error(

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from drip import checking, errors, generate, ingest
+from drip import errors, generate, ingest
+from drip.service import checking
 
 ROOT = Path(__file__).resolve().parents[2]
 VALID = (Path(__file__).parent / "valid.yaml").read_text(encoding="utf-8")

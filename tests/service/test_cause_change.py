@@ -6,9 +6,10 @@ from __future__ import annotations
 import dataclasses
 from datetime import UTC, datetime, timedelta
 
+import db_rows
 from drip import mailer, sequences, store
 from drip.service import app as app_module
-from drip.service import dispatch, subscriptions
+from drip.service import operations, subscriptions
 
 T0 = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
 OLD, NEW = "lumbar-disc-disease", "bone-encroachment"
@@ -22,7 +23,7 @@ def run_all(app: app_module.App, outbox: mailer.MemoryMailer, start: datetime) -
     at = start
     while (due := app.store.status(now=at).next_due) is not None:
         at = max(at, due)
-        dispatch.Dispatcher(app=app, mailer=outbox, clock=lambda at=at: at, owner="w").tick()
+        operations.dispatcher(app, outbox, now=lambda at=at: at, simulated=True).tick()
 
 
 def two_steps_then_change(app: app_module.App, outbox: mailer.MemoryMailer) -> store.Subscriber:
@@ -39,7 +40,7 @@ def two_steps_then_change(app: app_module.App, outbox: mailer.MemoryMailer) -> s
     )
     steps = app.plan.sequences[OLD].steps
     for at in (T0, T0 + steps[1].after):
-        dispatch.Dispatcher(app=app, mailer=outbox, clock=lambda at=at: at, owner="w").tick()
+        operations.dispatcher(app, outbox, now=lambda at=at: at, simulated=True).tick()
     assert len(outbox.sent) == 2
     subscriptions.change_cause(app, sub.uid, NEW, now=T0 + timedelta(days=3))
     return sub
@@ -57,10 +58,13 @@ def test_switch_moves_to_the_new_sequence_and_skips_what_was_received(app: app_m
     run_all(app, outbox, T0 + timedelta(days=3))
     refs = [r for r in content_sent(app, outbox) if "/treatments/" in r]
     assert len(refs) == len(set(refs)) == 5  # every treatment once, none twice
-    assert app.store.sent_step_ids(sub.id, OLD) == {"welcome", app.plan.sequences[OLD].steps[1].id}
+    assert db_rows.sent_steps(app.store, sub.id, OLD) == {
+        "welcome",
+        app.plan.sequences[OLD].steps[1].id,
+    }
     first_tip = app.plan.sequences[OLD].steps[1].id
-    assert first_tip not in app.store.sent_step_ids(sub.id, NEW)
-    assert "welcome" in app.store.sent_step_ids(sub.id, NEW)  # it carries the new cause
+    assert first_tip not in db_rows.sent_steps(app.store, sub.id, NEW)
+    assert "welcome" in db_rows.sent_steps(app.store, sub.id, NEW)  # it carries the new cause
 
 
 def test_restart_sends_the_whole_new_sequence(app: app_module.App) -> None:
@@ -68,7 +72,9 @@ def test_restart_sends_the_whole_new_sequence(app: app_module.App) -> None:
     outbox = mailer.MemoryMailer()
     sub = two_steps_then_change(app, outbox)
     run_all(app, outbox, T0 + timedelta(days=3))
-    assert app.store.sent_step_ids(sub.id, NEW) == {s.id for s in app.plan.sequences[NEW].steps}
+    assert db_rows.sent_steps(app.store, sub.id, NEW) == {
+        s.id for s in app.plan.sequences[NEW].steps
+    }
     assert len(outbox.sent) == 2 + len(app.plan.sequences[NEW].steps)
 
 
@@ -77,8 +83,10 @@ def test_ignore_keeps_the_old_sequence(app: app_module.App) -> None:
     outbox = mailer.MemoryMailer()
     sub = two_steps_then_change(app, outbox)
     run_all(app, outbox, T0 + timedelta(days=3))
-    assert app.store.sent_step_ids(sub.id, OLD) == {s.id for s in app.plan.sequences[OLD].steps}
-    assert app.store.sent_step_ids(sub.id, NEW) == frozenset()
+    assert db_rows.sent_steps(app.store, sub.id, OLD) == {
+        s.id for s in app.plan.sequences[OLD].steps
+    }
+    assert db_rows.sent_steps(app.store, sub.id, NEW) == frozenset()
     after = app.store.subscriber_by_uid(sub.uid)
     assert after is not None and after.cause == NEW
 
@@ -86,5 +94,7 @@ def test_ignore_keeps_the_old_sequence(app: app_module.App) -> None:
 def test_the_event_log_never_says_which_cause(app: app_module.App) -> None:
     outbox = mailer.MemoryMailer()
     sub = two_steps_then_change(app, outbox)
-    [event] = [e for e in app.store.events_for(sub.id) if e.kind is store.EventKind.CAUSE_CHANGED]
+    [event] = [
+        e for e in db_rows.events(app.store, sub.id) if e.kind is store.EventKind.CAUSE_CHANGED
+    ]
     assert event.detail is None and event.sequence is None

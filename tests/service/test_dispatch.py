@@ -1,5 +1,6 @@
-"""The dispatcher's promises, on SQLite and PostgreSQL, with the in-memory mailer: re-check at
-send time, the rules table applied (retry, suppress, pause, fail), edited sequences, render once."""
+"""The dispatcher through the real store, on SQLite and PostgreSQL, with the in-memory mailer:
+re-check at send time, the rules table applied (retry, bounce, pause, fail), edited sequences,
+render once. (The same decisions on the in-memory outbox, fast: test_dispatch_decisions.py.)"""
 
 from __future__ import annotations
 
@@ -10,18 +11,28 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
+import db_rows
 from drip import delivery, errors, mailer, planning, rendering, sequences, store
 from drip.service import app as app_module
-from drip.service import dispatch, subscriptions
+from drip.service import dispatch, operations, subscriptions
 from drip.store import models
 
 T0 = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)  # a Tuesday; 15:00 in London is in the window
 CONSENT = subscriptions.Consent(source="test", text="yes")
 
 
+V = dispatch.Verdict
+
+
+def dispatcher(
+    app: app_module.App, outbox: mailer.MemoryMailer, at: datetime, **changes: object
+) -> dispatch.Dispatcher:
+    wired = operations.dispatcher(app, outbox, now=lambda: at, simulated=True, owner="w1")
+    return dataclasses.replace(wired, **changes)  # type: ignore[arg-type]
+
+
 def run(app: app_module.App, outbox: mailer.MemoryMailer, at: datetime) -> dispatch.BatchResult:
-    dispatcher = dispatch.Dispatcher(app=app, mailer=outbox, clock=lambda: at, owner="w1")
-    return dispatch.total(dispatcher.tick())
+    return dispatch.total(dispatcher(app, outbox, at).tick())
 
 
 def patient(
@@ -54,9 +65,9 @@ def test_sends_the_welcome_and_queues_the_next_step(app: app_module.App) -> None
     outbox = mailer.MemoryMailer()
     subscriber = patient(app)
     result = run(app, outbox, T0)
-    assert (result.sent, result.failed, result.retried) == (1, 0, 0)
+    assert (result.sent, result.count(V.FAILED), result.count(V.RETRIED)) == (1, 0, 0)
     assert str(outbox.sent[0]["Subject"]) == app.plan.sequences["muscle-injury"].steps[0].subject
-    assert app.store.sent_step_ids(subscriber.id, "muscle-injury") == {"welcome"}
+    assert db_rows.sent_steps(app.store, subscriber.id, "muscle-injury") == {"welcome"}
     second = app.plan.sequences["muscle-injury"].steps[1]
     assert app.store.status(now=T0).next_due == T0 + second.after
 
@@ -66,8 +77,7 @@ def test_unsubscribed_between_claim_and_send_gets_nothing(app: app_module.App) -
     subscriber = patient(app)
     [claim] = app.store.claim_due(now=T0, limit=10, owner="w1", lease_seconds=60)
     app.store.set_state(subscriber.uid, store.SubscriberState.UNSUBSCRIBED, now=T0)
-    dispatcher = dispatch.Dispatcher(app=app, mailer=outbox, clock=lambda: T0, owner="w1")
-    assert dispatcher._deliver(claim, dispatch.BatchResult()) is delivery.Outcome.SUPPRESS
+    assert dispatcher(app, outbox, T0)._deliver(claim) is V.SUPPRESSED
     assert outbox.sent == []
 
 
@@ -75,10 +85,10 @@ def test_temporary_failure_retries_with_backoff_then_sends_once(app: app_module.
     outbox = mailer.MemoryMailer()
     patient(app)
     outbox.fail_next(2, failure(451, "4.3.0"))
-    assert run(app, outbox, T0).retried == 1
+    assert run(app, outbox, T0).count(V.RETRIED) == 1
     first_retry = app.store.status(now=T0).next_due
     assert first_retry is not None and first_retry > T0
-    assert run(app, outbox, first_retry).retried == 1
+    assert run(app, outbox, first_retry).count(V.RETRIED) == 1
     second_retry = app.store.status(now=first_retry).next_due
     assert second_retry is not None and second_retry - first_retry > first_retry - T0
     assert run(app, outbox, second_retry).sent == 1
@@ -95,12 +105,14 @@ def test_connection_errors_past_max_attempts_end_as_failed_with_the_reason(
     while (due := app.store.status(now=at).next_due) is not None:
         at = due
         result = run(app, outbox, at)  # a retry due outside the send window waits for it
-        attempts += result.retried + result.failed
+        attempts += result.count(V.RETRIED) + result.count(V.FAILED)
     assert attempts == delivery.MAX_ATTEMPTS
     status = app.store.status(now=at)
     assert status.deliveries[store.DeliveryState.FAILED] == 1
     assert outbox.sent == []
-    [failed] = [e for e in app.store.events_for(subscriber.id) if e.kind is store.EventKind.FAILED]
+    [failed] = [
+        e for e in db_rows.events(app.store, subscriber.id) if e.kind is store.EventKind.FAILED
+    ]
     assert failed.detail == "connection refused"
 
 
@@ -108,8 +120,8 @@ def test_bad_mailbox_suppresses_the_address(app: app_module.App) -> None:
     outbox = mailer.MemoryMailer()
     subscriber = patient(app)
     outbox.fail_next(1, failure(550, "5.1.1"))
-    assert run(app, outbox, T0).suppressed == 1
-    assert app.store.is_suppressed("ana@example.com")
+    assert run(app, outbox, T0).count(V.BOUNCED) == 1
+    assert db_rows.is_suppressed(app.store, "ana@example.com")
     after = app.store.subscriber_by_uid(subscriber.uid)
     assert after is not None and after.state is store.SubscriberState.BOUNCED
 
@@ -121,8 +133,8 @@ def test_policy_refusal_pauses_without_suppressing(app: app_module.App) -> None:
     outbox.fail_next(1, failure(550, "5.7.1"))
     result = run(app, outbox, T0)
     assert result.paused and result.sent == 0
-    assert not app.store.is_suppressed("ana@example.com")
-    assert not app.store.is_suppressed("ben@example.com")
+    assert not db_rows.is_suppressed(app.store, "ana@example.com")
+    assert not db_rows.is_suppressed(app.store, "ben@example.com")
     status = app.store.status(now=T0)
     assert status.deliveries[store.DeliveryState.SENDING] == 0  # the batch's other claim released
     assert status.deliveries[store.DeliveryState.PENDING] == 2
@@ -147,7 +159,7 @@ def test_a_step_removed_from_the_yaml_is_skipped_and_the_next_follows(app: app_m
     assert app.store.status(now=due).next_due == following_due
     run(app, outbox, following_due)
     assert [str(m["Subject"]) for m in outbox.sent][-1] == following.subject
-    assert removed.id not in app.store.sent_step_ids(subscriber.id, "muscle-injury")
+    assert removed.id not in db_rows.sent_steps(app.store, subscriber.id, "muscle-injury")
 
 
 def test_a_step_added_before_the_patients_position_is_not_skipped(app: app_module.App) -> None:
@@ -166,7 +178,9 @@ def test_a_step_added_before_the_patients_position_is_not_skipped(app: app_modul
     # the step already queued at the edit (the second tip) goes out as queued; then the added one
     assert subjects[2:4] == [sequence.steps[2].subject, "New: posture"]
     assert len(subjects) == len(set(subjects)) == len(new.steps)
-    assert app.store.sent_step_ids(subscriber.id, "muscle-injury") == {s.id for s in new.steps}
+    assert db_rows.sent_steps(app.store, subscriber.id, "muscle-injury") == {
+        s.id for s in new.steps
+    }
 
 
 def test_a_step_is_rendered_once_for_many_patients(
@@ -229,8 +243,8 @@ def test_a_message_that_cannot_be_built_fails_with_its_reason_and_the_batch_goes
             .values(email="ana@exa mple.com")
         )
     result = run(app, outbox, T0)
-    assert (result.sent, result.failed) == (1, 1)
-    [failed] = [e for e in app.store.events_for(broken.id) if e.kind is store.EventKind.FAILED]
+    assert (result.sent, result.count(V.FAILED)) == (1, 1)
+    [failed] = [e for e in db_rows.events(app.store, broken.id) if e.kind is store.EventKind.FAILED]
     assert failed.detail
 
 
@@ -239,7 +253,7 @@ def test_a_step_due_while_drip_was_down_waits_for_the_send_window(app: app_modul
     patient(app)  # welcome due at T0, Tuesday 15:00 in London
     saturday_night = datetime(2026, 12, 5, 3, 0, tzinfo=UTC)  # drip was down until now
     result = run(app, outbox, saturday_night)
-    assert (result.sent, result.deferred) == (0, 1)
+    assert (result.sent, result.count(V.DEFERRED)) == (0, 1)
     assert outbox.sent == []
     monday = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)  # the window opens, London time
     assert app.store.status(now=saturday_night).next_due == monday
@@ -262,7 +276,7 @@ def test_a_retry_put_back_after_an_unsubscribe_ends_suppressed(app: app_module.A
         claim.delivery_id, owner="w1", now=T0, error="451", retry_at=T0 + timedelta(minutes=1)
     )
     result = run(app, outbox, T0 + timedelta(minutes=1))
-    assert (result.suppressed, outbox.sent) == (1, [])
+    assert (result.count(V.SUPPRESSED), outbox.sent) == (1, [])
     assert deliveries(app) == [("welcome", "suppressed", 1)]  # not pending forever
 
 
@@ -274,7 +288,7 @@ def test_an_unreachable_server_stops_the_batch_and_hands_the_rest_back(
         patient(app, f"p{n}@example.com")
     outbox.fail_next(1, errors.SendError("connection refused"))
     result = run(app, outbox, T0)
-    assert (result.retried, result.sent, result.unreachable) == (1, 0, True)
+    assert (result.count(V.RETRIED), result.sent, result.halt) == (1, 0, dispatch.Halt.SERVER_DOWN)
     assert sorted(deliveries(app)) == [
         ("welcome", "pending", 0),
         ("welcome", "pending", 0),
@@ -289,10 +303,7 @@ def test_a_batch_hands_back_what_it_cannot_send_within_half_its_lease(
     for n in range(4):
         patient(app, f"p{n}@example.com")
     ticks = iter([0.0, 1.0, 2.0, 200.0, 201.0])  # lease 300 s: the third check is past 150 s
-    dispatcher = dispatch.Dispatcher(
-        app=app, mailer=outbox, clock=lambda: T0, owner="w1", monotonic=lambda: next(ticks)
-    )
-    result = dispatcher.batch()
+    result = dispatcher(app, outbox, T0, monotonic=lambda: next(ticks)).batch()
     assert (result.sent, result.released) == (2, 2)
     welcomes = sorted(state for step, state, _ in deliveries(app) if step == "welcome")
     assert welcomes == ["pending", "pending", "sent", "sent"]
@@ -309,10 +320,7 @@ def test_leases_run_on_the_real_clock_when_time_is_simulated(app: app_module.App
                 leases.append(conn.execute(sa.select(models.DeliveryRow.lease_expires_at)).scalar())
             super().send(message)  # type: ignore[arg-type]
 
-    dispatcher = dispatch.Dispatcher(
-        app=app, mailer=Watching(), clock=lambda: T0, owner="w1", lease_clock=lambda: real
-    )
-    assert dispatcher.batch().sent == 1
+    assert dispatcher(app, Watching(), T0, lease_clock=lambda: real).batch().sent == 1
     assert leases == [real + timedelta(seconds=app.config.lease_seconds)]
 
 

@@ -1,31 +1,23 @@
-"""The marketer's commands: ingest, generate, check, render."""
+"""The marketer's commands: ingest, generate, check, render. Each is one call into the service.
+
+Service modules are imported inside each command, not at the top: `drip --help` must not pay
+for Jinja, MJML, YAML and SQLAlchemy.
+"""
 
 from __future__ import annotations
 
-import json
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import click
 
-from drip import (
-    checking,
-    config,
-    errors,
-    generate,
-    ingest,
-    rendering,
-    sequences,
-    sequences_yaml,
-)
-from drip.service import app as app_module
-
-FORMAT = click.Choice(ingest.FORMATS)
+from drip import clock, config
+from drip.cli import options
 
 
 @click.command("ingest")
 @click.argument("article", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--format", "fmt", type=FORMAT, help="text, html or markdown (default: by extension)")
+@click.option("--format", "fmt", help="text, html or markdown (default: by extension)")
 @click.option("--slug", help="the article's slug (default: the file name without extension)")
 @click.option("--json", "as_json", is_flag=True, help="print the content tree as JSON")
 def ingest_command(article: Path, fmt: str | None, slug: str | None, as_json: bool) -> None:
@@ -36,11 +28,9 @@ def ingest_command(article: Path, fmt: str | None, slug: str | None, as_json: bo
       drip ingest articles/back-spasms.txt
       drip ingest articles/back-spasms.txt --json > outline.json
     """
-    tree = ingest.read_article(article, format=fmt, slug=slug)
-    if as_json:
-        click.echo(json.dumps(tree.to_json(), indent=2, ensure_ascii=False))
-    else:
-        click.echo(ingest.outline(tree))
+    from drip.service import authoring
+
+    click.echo(authoring.outline(article, format=fmt, slug=slug, as_json=as_json))
 
 
 @click.command("generate")
@@ -51,7 +41,7 @@ def ingest_command(article: Path, fmt: str | None, slug: str | None, as_json: bo
     type=click.Path(dir_okay=False, path_type=Path),
     help="write here (default: print). An existing file's clinic block is kept.",
 )
-@click.option("--format", "fmt", type=FORMAT, help="text, html or markdown (default: by extension)")
+@click.option("--format", "fmt", help="text, html or markdown (default: by extension)")
 def generate_command(article: Path, output: Path | None, fmt: str | None) -> None:
     """Propose sequences.yaml from an article: one sequence per cause, treatments by relevance.
 
@@ -60,55 +50,14 @@ def generate_command(article: Path, output: Path | None, fmt: str | None) -> Non
       drip generate articles/back-spasms.txt -o sequences.yaml
       drip check
     """
-    tree = ingest.read_article(article, format=fmt)
-    base = output.parent if output else Path.cwd()
-    clinic = _existing_clinic(output) if output and output.exists() else None
-    text = generate.propose(tree, article_path=_relative(article, base), clinic=clinic)
+    from drip.service import authoring
+
+    text = authoring.propose(article, output=output, format=fmt)
     if output is None:
         click.echo(text, nl=False)
         return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise errors.InvalidInput(
-            f"{output}: cannot write it ({exc.strerror or exc}): give a path in a folder that "
-            "exists and that you may write to"
-        ) from None
-    click.echo(f"wrote {output}: {text.count('- id:')} steps; review it, then run `drip check`")
-
-
-def _existing_clinic(path: Path) -> sequences.Clinic:
-    """The clinic block of a file being regenerated, so a marketer's identity edits survive.
-
-    A file that cannot be read as sequences.yaml is not overwritten: the marketer's clinic
-    block would be lost to placeholders without a word.
-    """
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) else "it is not UTF-8 text"
-        raise _refuse(path, f"{path}: cannot read it ({reason})") from None
-    try:
-        return sequences_yaml.load(text, file=str(path)).clinic
-    except errors.ContentError as exc:
-        raise _refuse(path, str(exc.problems[0]) if exc.problems else str(exc)) from None
-    except errors.DripError as exc:
-        raise _refuse(path, f"{path}: {exc}") from None
-
-
-def _refuse(path: Path, problem: str) -> errors.InvalidInput:
-    return errors.InvalidInput(
-        f"{path} exists but is not a readable sequences.yaml, so its clinic block cannot be "
-        f"kept; not overwriting it.\n{problem}\nFix it and run again, or remove it, or write "
-        "the proposal to another file with -o."
-    )
-
-
-def _relative(path: Path, base: Path) -> str:
-    try:
-        return path.resolve().relative_to(base.resolve()).as_posix()
-    except ValueError:
-        return path.resolve().as_posix()
+    steps = authoring.write_proposal(output, text)
+    click.echo(f"wrote {output}: {steps} steps; review it, then run `drip check`")
 
 
 @click.command("check")
@@ -123,6 +72,8 @@ def check_command(as_json: bool) -> None:
       drip check
       drip check --json | jq .problems
     """
+    from drip.service import checking
+
     cfg = config.load()
     report = checking.check(sequences_path=cfg.sequences, templates_dir=cfg.templates)
     click.echo(checking.format_json(report) if as_json else checking.format_human(report))
@@ -141,13 +92,9 @@ def check_command(as_json: bool) -> None:
     show_default=True,
     help="directory for the .html, .txt, .eml",
 )
-@click.option(
-    "--name",
-    default=rendering.SAMPLE_RECIPIENT.first_name,
-    show_default=True,
-    help="first name of the sample patient",
-)
-def render_command(cause: str, step: str, out_dir: Path, name: str) -> None:
+@click.option("--name", default="Sam", show_default=True, help="first name of the sample patient")
+@options.now
+def render_command(cause: str, step: str, out_dir: Path, name: str, at: datetime | None) -> None:
     """Render one step of a cause's sequence with sample data, as .html, .txt and .eml.
 
     \b
@@ -155,40 +102,11 @@ def render_command(cause: str, step: str, out_dir: Path, name: str) -> None:
       drip render muscle-injury heat-and-ice --out out/
       drip render muscle-injury confirm --out out/      # the double opt-in email
     """
-    cfg = config.load()
-    plan, article = app_module.load_plan(cfg)
-    renderer = rendering.Renderer(plan=plan, article=article, templates=cfg.templates)
-    if plan.cause(cause) is None:
-        causes = ", ".join(c.slug for c in plan.causes)
-        raise click.UsageError(f"{cause!r} is not a cause in sequences.yaml (one of: {causes})")
-    if step == sequences.CONFIRM_STEP:
-        rendered = renderer.confirmation()
-    else:
-        sequence = plan.sequence(cause)
-        if sequence is None or sequence.step(step) is None:
-            known = ", ".join(s.id for s in sequence.steps) if sequence else "none"
-            raise click.UsageError(f"no step {step!r} in the {cause!r} sequence (steps: {known})")
-        rendered = renderer.step(cause, step)
-    message = rendering.compose(
-        rendered,
-        clinic=plan.clinic,
-        recipient=rendering.Recipient(email=rendering.SAMPLE_RECIPIENT.email, first_name=name),
-        links=rendering.sample_links(cfg.base_url or plan.clinic.base_url),
-        message_id=rendering.message_id(f"sample/{cause}/{step}", domain="drip.invalid"),
-        date=datetime.now(UTC),
+    from drip.service import authoring
+
+    stem = authoring.render_sample(
+        config.load(), cause, step, name=name, out_dir=out_dir, now=at or clock.utcnow()
     )
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise errors.InvalidInput(
-            f"--out {out_dir}: cannot create the folder ({exc.strerror})"
-        ) from None
-    stem = out_dir / f"{cause}-{step}"
-    for suffix, subtype in ((".txt", "plain"), (".html", "html")):
-        part = message.get_body(preferencelist=(subtype,))
-        assert part is not None  # compose() always makes both parts
-        stem.with_suffix(suffix).write_text(part.get_content(), encoding="utf-8")
-    stem.with_suffix(".eml").write_bytes(message.as_bytes())
     click.echo(f"wrote {stem}.html, {stem}.txt, {stem}.eml")
 
 

@@ -1,29 +1,22 @@
-"""The commands of ops and staff: the database, subscribers, dispatch, the daemon, status, demo."""
+"""The commands of ops and staff: the database, the key, subscribers, dispatch, the daemon.
+
+Each is one call into the service; service modules are imported inside each command so that
+`drip --help` stays fast.
+"""
 
 from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
 import click
 
-from drip import clock, config, contacts, daemon, demo, errors, mailer, redact, store
-from drip.service import app as app_module
-from drip.service import dispatch, importing, subscriptions
+from drip import clock, config, errors
+from drip.cli import options
 
 CONSENT_CLI = "Consent recorded by clinic staff with `drip subscribe`."
-
-
-def _instant(_ctx: click.Context, _param: click.Parameter, value: str | None) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        return clock.parse_instant(value)
-    except ValueError as exc:
-        raise click.BadParameter(f"{value!r}: {exc} (use e.g. 2026-12-03T09:30:00Z)") from None
 
 
 @click.group("db")
@@ -44,13 +37,9 @@ def db_upgrade() -> None:
     Example:
       DRIP_DATABASE_URL=postgresql://drip@db/drip drip db upgrade
     """
-    cfg = config.load()
-    db = store.Store(cfg.database_url)
-    try:
-        db.upgrade()
-    finally:
-        db.dispose()
-    click.echo(f"database is up to date ({redact.url(cfg.database_url)})")
+    from drip.service import operations
+
+    click.echo(f"database is up to date ({operations.upgrade_database(config.load())})")
 
 
 @click.group("secret")
@@ -77,16 +66,6 @@ def secret_new() -> None:
     click.echo(secrets.token_urlsafe(32))
 
 
-def now_option(command: Callable[..., None]) -> Callable[..., None]:
-    """`--now`: act as if it were that instant (drills and tests); default: the real clock."""
-    return click.option(
-        "--now",
-        "at",
-        callback=_instant,
-        help="act as if it were this instant (ISO 8601, e.g. 2026-12-03T09:30:00Z)",
-    )(command)
-
-
 @click.command("subscribe")
 @click.argument("email")
 @click.option("--name", default="", help="first name, used in greetings")
@@ -97,7 +76,7 @@ def now_option(command: Callable[..., None]) -> Callable[..., None]:
     is_flag=True,
     help="consent was given elsewhere (e.g. at the front desk): skip the opt-in email",
 )
-@now_option
+@options.now
 def subscribe_command(
     email: str, name: str, cause: str, timezone: str | None, confirmed: bool, at: datetime | None
 ) -> None:
@@ -108,6 +87,9 @@ def subscribe_command(
       drip subscribe ana@example.com --name Ana --cause lumbar-disc-disease --tz Europe/Lisbon
       drip subscribe ana@example.com --cause muscle-injury --confirmed   # consent at the desk
     """
+    from drip.service import app as app_module
+    from drip.service import subscriptions
+
     with app_module.open_app(config.load()) as app:
         subscriber = subscriptions.subscribe(
             app,
@@ -127,7 +109,7 @@ def subscribe_command(
 
 @click.command("confirm")
 @click.argument("link")
-@now_option
+@options.now
 def confirm_command(link: str, at: datetime | None) -> None:
     """Confirm a pending subscription with the link from the opt-in email (or its token),
     e.g. when a patient forwards it. The web app does the same when the link is clicked.
@@ -136,6 +118,9 @@ def confirm_command(link: str, at: datetime | None) -> None:
     Example:
       drip confirm https://tips.clinic.example/c/eyJzIjoi...
     """
+    from drip.service import app as app_module
+    from drip.service import subscriptions
+
     with app_module.open_app(config.load()) as app:
         subscriber = subscriptions.confirm_link(app, link, now=at or clock.utcnow())
         click.echo(f"{subscriber.email}: confirmed and enrolled")
@@ -144,7 +129,7 @@ def confirm_command(link: str, at: datetime | None) -> None:
 @click.command("import")
 @click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--confirmed", is_flag=True, help="consent was recorded elsewhere: no opt-in email")
-@now_option
+@options.now
 def import_command(csv_file: Path, confirmed: bool, at: datetime | None) -> None:
     """Import patients from CSV (columns: email,name,cause,timezone). Bad rows are reported by
     line and skipped; the good rows are imported (pending, each gets the opt-in email, unless
@@ -154,6 +139,9 @@ def import_command(csv_file: Path, confirmed: bool, at: datetime | None) -> None
     Example:
       drip import patients.csv
     """
+    from drip.service import app as app_module
+    from drip.service import importing
+
     with app_module.open_app(config.load()) as app:
         report = importing.import_csv(app, csv_file, confirmed=confirmed, now=at or clock.utcnow())
         for problem in report.problems:
@@ -165,7 +153,7 @@ def import_command(csv_file: Path, confirmed: bool, at: datetime | None) -> None
 
 @click.command("unsubscribe")
 @click.argument("email")
-@now_option
+@options.now
 def unsubscribe_command(email: str, at: datetime | None) -> None:
     """Unsubscribe a patient (staff action: the patient phoned). Queued emails are cancelled
     and the dispatcher re-checks at send time, so it takes effect before the next send.
@@ -174,6 +162,9 @@ def unsubscribe_command(email: str, at: datetime | None) -> None:
     Example:
       drip unsubscribe ana@example.com
     """
+    from drip.service import app as app_module
+    from drip.service import subscriptions
+
     with app_module.open_app(config.load()) as app:
         subscriptions.unsubscribe(app, email, now=at or clock.utcnow())
         click.echo(f"{email}: unsubscribed; nothing more will be sent")
@@ -182,7 +173,7 @@ def unsubscribe_command(email: str, at: datetime | None) -> None:
 @click.command("change-cause")
 @click.argument("email")
 @click.option("--cause", required=True, help="the new cause slug from sequences.yaml")
-@now_option
+@options.now
 def change_cause_command(email: str, cause: str, at: datetime | None) -> None:
     """Record a patient's new answer to "what causes your back spasms?" (staff action). What
     happens to their emails is sequences.yaml's `on_cause_change`: switch, restart or ignore.
@@ -191,16 +182,16 @@ def change_cause_command(email: str, cause: str, at: datetime | None) -> None:
     Example:
       drip change-cause ana@example.com --cause muscle-injury
     """
+    from drip.service import app as app_module
+    from drip.service import subscriptions
+
     with app_module.open_app(config.load()) as app:
-        subscriber = app.store.subscriber_by_email(contacts.normalise(email))
-        if subscriber is None:
-            raise errors.NotFound(f"{email} is not subscribed")
-        subscriptions.change_cause(app, subscriber.uid, cause, now=at or clock.utcnow())
+        subscriptions.change_cause_by_email(app, email, cause, now=at or clock.utcnow())
         click.echo(f"{email}: cause changed ({app.plan.on_cause_change.value})")
 
 
 @click.command("tick")
-@now_option
+@options.now
 def tick_command(at: datetime | None) -> None:
     """One dispatch pass: send everything due now, then exit.
 
@@ -209,28 +200,15 @@ def tick_command(at: datetime | None) -> None:
       drip tick
       drip tick --now 2026-12-03T09:30:00Z
     """
-    cfg = config.load()
-    cfg.signing_keys()  # refuse to start without a key, before anything is claimed
-    with app_module.open_app(cfg) as app:
-        with mailer.from_settings(cfg.smtp_url) as outgoing:
-            dispatcher = dispatch.Dispatcher(
-                app=app,
-                mailer=outgoing,
-                owner=cfg.worker_id,
-                clock=(lambda: at) if at else clock.utcnow,
-                lease_clock=clock.utcnow,
-                pace=dispatch.no_pacing if at else dispatch.Pacer(cfg.send_rate).wait,
-            )
-            results = dispatcher.tick()
-        total = dispatch.total(results)
-        click.echo(total.summary())
-        if total.paused:
-            click.echo(
-                "sending paused by the mail server's policy: "
-                + redact.addresses(total.pause_reason),
-                err=True,
-            )
-            raise SystemExit(1)
+    from drip import redact
+    from drip.service import operations
+
+    total = operations.tick(config.load(), at=at)
+    click.echo(total.summary())
+    if total.paused:
+        reason = redact.addresses(total.pause_reason)
+        click.echo(f"sending paused by the mail server's policy: {reason}", err=True)
+        raise SystemExit(1)
 
 
 @click.command("run")
@@ -241,6 +219,8 @@ def run_command() -> None:
     Example:
       DRIP_SMTP_URL=smtp://user:pass@relay:587?starttls=true drip run
     """
+    from drip import daemon
+
     daemon.run(config.load())
 
 
@@ -254,12 +234,9 @@ def status_command(as_json: bool) -> None:
       drip status
       drip status --json | jq .due_now
     """
-    cfg = config.load()
-    db = store.Store(cfg.database_url)
-    try:
-        status = db.status(now=clock.utcnow())
-    finally:
-        db.dispose()
+    from drip.service import operations
+
+    status = operations.status(config.load(), now=clock.utcnow())
     click.echo(json.dumps(status.to_json(), indent=2) if as_json else status.describe())
 
 
@@ -279,6 +256,8 @@ def demo_command(out_dir: Path) -> None:
     Example:
       drip demo --out demo-out/ && open demo-out/index.html
     """
+    from drip import demo
+
     cfg = config.load()
     missing = [p for p in (cfg.sequences, cfg.templates) if not p.exists()]
     if missing:

@@ -1,13 +1,18 @@
 """One dispatch pass: claim due deliveries, re-check, render, send, record.
 
-Claim, send, record (DESIGN.md): a batch of due rows is claimed with a lease; for each, the
-subscriber's state and the suppression list are read again at send time; the email is rendered
-(the step once per process, personalised per subscriber) and handed to the mailer; then one
-fenced transaction marks it sent and schedules the next step. A failure is classified by the rules
-table in `drip.delivery`: retry with backoff, suppress the address, pause sending, or fail.
+Claim, send, record (docs/architecture.md): a batch of due rows is claimed with a lease; for
+each, the subscriber's state and the suppression list are read again at send time; the email is
+built (the step rendered once per process, personalised per subscriber) and handed to the
+sender; then one fenced transaction records the outcome and queues the next step. A failure is
+classified by the rules table in `drip.delivery`: retry with backoff, suppress the address,
+pause sending, or fail.
 
-The clock is a parameter: `drip run` passes the real clock, `drip tick --now` and the demo a
-fixed or simulated one. Nothing here logs a patient's cause.
+The dispatcher owns its ports: an `Outbox` (the handful of store operations it uses; the SQL
+store and `drip.store.MemoryOutbox` both provide it), a `Sender` (any mailer) and a `Composer`
+(`letters.Letters`). Each claim
+ends in one `Verdict`, folded into the batch's `BatchResult`. The clock is a parameter: `drip
+run` passes the real clock, `drip tick --now` and the demo a fixed or simulated one. Nothing here
+logs a patient's cause.
 """
 
 from __future__ import annotations
@@ -20,10 +25,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
+from enum import StrEnum
+from typing import Protocol
 
-from drip import delivery, errors, planning, redact, rendering, sequences, store, tokens
-from drip.mailer import Mailer
-from drip.service.app import App
+from drip import delivery, errors, planning, redact, sequences, store
 
 log = logging.getLogger("drip.dispatch")
 
@@ -33,48 +38,152 @@ PAUSE_FOR = timedelta(minutes=15)
 Clock = Callable[[], datetime]
 
 
+class Outbox(Protocol):
+    """The store operations a dispatch pass uses; each is one transaction, fenced by the lease."""
+
+    def claim_due(
+        self,
+        *,
+        now: datetime,
+        limit: int,
+        owner: str,
+        lease_seconds: int,
+        lease_from: datetime | None = None,
+    ) -> list[store.Claim]: ...
+
+    def release(self, owner: str) -> int: ...
+
+    def recheck(self, subscriber_id: int) -> store.Recheck | None: ...
+
+    def mark_sent(
+        self,
+        delivery_id: int,
+        *,
+        owner: str,
+        now: datetime,
+        message_id: str,
+        next: planning.Planned | None,
+    ) -> bool: ...
+
+    def mark_retry(
+        self, delivery_id: int, *, owner: str, now: datetime, error: str, retry_at: datetime
+    ) -> bool: ...
+
+    def mark_failed(self, delivery_id: int, *, owner: str, now: datetime, error: str) -> bool: ...
+
+    def mark_bounced(self, delivery_id: int, *, owner: str, now: datetime, error: str) -> bool: ...
+
+    def mark_suppressed(
+        self, delivery_id: int, *, owner: str, now: datetime, reason: str
+    ) -> bool: ...
+
+    def mark_skipped(
+        self,
+        delivery_id: int,
+        *,
+        owner: str,
+        now: datetime,
+        reason: str,
+        next: planning.Planned | None,
+    ) -> bool: ...
+
+    def defer(
+        self, delivery_id: int, *, owner: str, due_at: datetime, reason: str | None = None
+    ) -> bool: ...
+
+
+class Sender(Protocol):
+    """Hands one message to the world; raises errors.SendError (any drip.mailer will do)."""
+
+    def send(self, message: EmailMessage) -> None: ...
+
+
+class Composer(Protocol):
+    """Builds the message of a claimed delivery (`letters.Letters`); raises RenderError,
+    InvalidInput or HeaderInjectionError when it cannot."""
+
+    def compose(self, claim: store.Claim, *, now: datetime) -> EmailMessage: ...
+
+
+class Verdict(StrEnum):
+    """How one claimed delivery ended in this pass."""
+
+    SENT = "sent"
+    RETRIED = "retried"  # a temporary failure: pending again, after the backoff
+    FAILED = "failed"  # for good, with the reason
+    BOUNCED = "bounced"  # the mailbox does not exist: failed, and the address suppressed
+    SUPPRESSED = "suppressed"  # not mailable now (unsubscribed, suppressed, gone): not sent
+    SKIPPED = "skipped"  # its step left sequences.yaml: cancelled, the next step queued
+    DEFERRED = "deferred"  # due, but the patient's send window is closed: moved to its opening
+    PAUSED = "paused"  # the server refused us by policy: pending again, nothing counted
+    LEASE_LOST = "lease_lost"  # another worker holds it now: this worker's outcome dropped
+
+
+class Halt(StrEnum):
+    """Why a batch stopped before its end; what is left of it is handed back."""
+
+    STOPPING = "stopping"  # SIGTERM / SIGINT
+    PAUSED = "paused"  # a policy refusal: every send would fail too
+    SERVER_DOWN = "server_down"  # no reply from the mail server: the rest waits
+    LEASE_RUNNING_OUT = "lease_running_out"  # half the lease gone: a rescue must not double-send
+
+
 @dataclass(kw_only=True)
 class BatchResult:
     claimed: int = 0
-    sent: int = 0
-    retried: int = 0
-    failed: int = 0
-    suppressed: int = 0
-    deferred: int = 0  # due, but the patient's send window is closed now: moved to its opening
-    released: int = 0  # handed back unsent: the batch ran out of lease time
-    unreachable: bool = False  # no reply from the mail server: the rest waits for the next pass
-    paused: bool = False  # the server refused us by policy (5.7.x): stop sending, alert
-    seconds: float = 0.0
+    verdicts: dict[Verdict, int] = field(default_factory=lambda: dict.fromkeys(Verdict, 0))
+    released: int = 0  # handed back unsent when the batch halted
+    halt: Halt | None = None
     pause_reason: str = ""
+    seconds: float = 0.0
+
+    def count(self, verdict: Verdict) -> int:
+        return self.verdicts[verdict]
+
+    @property
+    def sent(self) -> int:
+        return self.verdicts[Verdict.SENT]
+
+    @property
+    def paused(self) -> bool:
+        return self.halt is Halt.PAUSED
+
+    def add(self, verdict: Verdict) -> None:
+        self.verdicts[verdict] += 1
 
     def counts(self) -> dict[str, int | float]:
         """The figures of a batch, for its log line: counts and duration only."""
         return {
             "claimed": self.claimed,
-            "sent": self.sent,
-            "retried": self.retried,
-            "failed": self.failed,
-            "suppressed": self.suppressed,
-            "deferred": self.deferred,
+            **{verdict.value: n for verdict, n in self.verdicts.items()},
             "released": self.released,
             "seconds": round(self.seconds, 3),
         }
 
     def summary(self) -> str:
-        return (
-            f"sent {self.sent}, retried {self.retried}, failed {self.failed}, "
-            f"suppressed {self.suppressed}, deferred {self.deferred} in {self.seconds:.2f}s"
+        shown = ", ".join(
+            f"{verdict.value.replace('_', ' ')} {n}"
+            for verdict, n in self.verdicts.items()
+            if n or verdict in _ALWAYS_SHOWN
         )
+        return f"{shown} in {self.seconds:.2f}s"
 
-    def add(self, outcome: delivery.Outcome | None) -> None:
-        if outcome is delivery.Outcome.SENT:
-            self.sent += 1
-        elif outcome is delivery.Outcome.RETRY:
-            self.retried += 1
-        elif outcome is delivery.Outcome.FAIL:
-            self.failed += 1
-        elif outcome is delivery.Outcome.SUPPRESS:
-            self.suppressed += 1
+
+_ALWAYS_SHOWN = (Verdict.SENT, Verdict.RETRIED, Verdict.FAILED, Verdict.SUPPRESSED)
+
+
+def total(results: list[BatchResult]) -> BatchResult:
+    """The sum of a pass's batches; the first halt is the pass's."""
+    out = BatchResult()
+    for r in results:
+        out.claimed += r.claimed
+        out.released += r.released
+        out.seconds += r.seconds
+        for verdict, n in r.verdicts.items():
+            out.verdicts[verdict] += n
+        out.halt = out.halt or r.halt
+        out.pause_reason = out.pause_reason or r.pause_reason
+    return out
 
 
 @dataclass
@@ -98,16 +207,29 @@ def no_pacing() -> None:
     """For simulated time (the demo, `drip tick --now`): nothing to wait for."""
 
 
+@dataclass(frozen=True)
+class _Halted(Exception):
+    """Raised inside a batch to stop it: the verdict of the claim in hand, and why."""
+
+    verdict: Verdict
+    halt: Halt
+    reason: str = ""
+
+
 @dataclass(frozen=True, kw_only=True)
 class Dispatcher:
     """`clock` says what is due and stamps what is sent (simulated in the demo and with
-    `drip tick --now`); leases always run on `lease_clock`, real time, because expired leases
-    are rescued on real time; `monotonic` times a batch against its lease."""
+    `drip tick --now`); leases run on `lease_clock`, real time, because expired leases are
+    rescued on real time; `monotonic` times a batch against its lease."""
 
-    app: App
-    mailer: Mailer
+    outbox: Outbox
+    sender: Sender
+    letters: Composer
+    plan: sequences.Plan
     clock: Clock
     owner: str
+    batch_size: int
+    lease_seconds: int
     pace: Callable[[], None] = no_pacing
     stop: threading.Event = field(default_factory=threading.Event)
     lease_clock: Clock | None = None
@@ -118,26 +240,30 @@ class Dispatcher:
         released on stop, on a policy pause, when the mail server cannot be reached, and before
         the lease is half gone (a slow relay must not let a rescued claim be sent twice)."""
         started = time.perf_counter()
-        cfg = self.app.config
-        claims = self.app.store.claim_due(
+        claims = self.outbox.claim_due(
             now=self.clock(),
-            limit=cfg.batch_size,
+            limit=self.batch_size,
             owner=self.owner,
-            lease_seconds=cfg.lease_seconds,
+            lease_seconds=self.lease_seconds,
             lease_from=self.lease_clock() if self.lease_clock else None,
         )
-        deadline = self.monotonic() + cfg.lease_seconds / 2
+        deadline = self.monotonic() + self.lease_seconds / 2
         result = BatchResult(claimed=len(claims))
-        for n, claim in enumerate(claims):
-            if self.stop.is_set() or result.paused or result.unreachable:
-                break
-            if self.monotonic() > deadline:
-                result.released = len(claims) - n
+        for claim in claims:
+            if self.stop.is_set():
+                result.halt = Halt.STOPPING
+            elif self.monotonic() > deadline:
+                result.halt = Halt.LEASE_RUNNING_OUT
+            if result.halt:
                 break
             self.pace()
-            result.add(self._deliver(claim, result))
-        if self.stop.is_set() or result.paused or result.unreachable or result.released:
-            self.app.store.release(self.owner)
+            try:
+                result.add(self._deliver(claim))
+            except _Halted as halted:
+                result.add(halted.verdict)
+                result.halt, result.pause_reason = halted.halt, halted.reason
+        if result.halt:
+            result.released = self.outbox.release(self.owner)
         result.seconds = time.perf_counter() - started
         return result
 
@@ -146,104 +272,82 @@ class Dispatcher:
         while not self.stop.is_set():
             result = self.batch()
             yield result
-            if result.claimed == 0 or result.paused or result.unreachable:
+            if result.claimed == 0 or result.halt in (Halt.PAUSED, Halt.SERVER_DOWN):
                 break
 
     def tick(self) -> list[BatchResult]:
         """One pass, all its batches: `drip tick`."""
         return list(self.batches())
 
-    def _deliver(self, claim: store.Claim, result: BatchResult) -> delivery.Outcome | None:
-        """Send one claimed delivery; the outcome, or None when it was deferred."""
-        db, now = self.app.store, self.clock()
-        confirming = claim.sequence == store.CONFIRM_SEQUENCE
-        wanted = store.SubscriberState.PENDING if confirming else store.SubscriberState.ACTIVE
-        check = db.recheck(claim.subscriber_id)
-        reason = _unreachable(check, wanted)
-        if reason is not None or check is None:
-            db.mark_suppressed(
-                claim.delivery_id, owner=self.owner, now=now, reason=f"subscriber is {reason}"
-            )
-            return delivery.Outcome.SUPPRESS
+    def _deliver(self, claim: store.Claim) -> Verdict:
+        """Send one claimed delivery, and record how it ended (raises _Halted to stop)."""
+        now = self.clock()
+        confirming = claim.sequence == sequences.CONFIRM_SEQUENCE
+        check = self.outbox.recheck(claim.subscriber_id)
+        why_not = _not_mailable(check, confirming=confirming)
+        if why_not is not None or check is None:
+            reason = f"subscriber is {why_not}"
+            mark = self.outbox.mark_suppressed
+            return self._kept(mark, claim, Verdict.SUPPRESSED, now=now, reason=reason)
         if not confirming and self._step(claim) is None:
             return self._skip_removed(claim, now, check)
         if not confirming and (opens := self._window_opens(claim, check, now)) > now:
-            db.defer(claim.delivery_id, owner=self.owner, due_at=opens)
-            result.deferred += 1
-            return None
+            return self._kept(self.outbox.defer, claim, Verdict.DEFERRED, due_at=opens)
         try:
-            message = self._compose(claim, now)
-            self.mailer.send(message)
+            message = self.letters.compose(claim, now=now)
+            self.sender.send(message)
         except errors.RenderError as exc:  # a template broken after `drip check`: fixable
-            return self._retry(claim, now, f"render: {exc}", delivery.Outcome.RETRY)
+            return self._retry(claim, now, f"render: {exc}")
         except (errors.InvalidInput, errors.HeaderInjectionError) as exc:
             # This message can never be built (e.g. an address no mail server can carry):
             # it ends as failed, with the reason, instead of stopping the batch.
             error = redact.addresses(str(exc))
-            db.mark_failed(claim.delivery_id, owner=self.owner, now=now, error=error)
-            return delivery.Outcome.FAIL
+            return self._kept(self.outbox.mark_failed, claim, Verdict.FAILED, now=now, error=error)
         except errors.SendError as exc:
-            return self._failed(claim, now, exc, result)
-        db.mark_sent(
-            claim.delivery_id,
-            owner=self.owner,
+            return self._refused(claim, now, exc)
+        following = None if confirming else self._next(claim, now, check, sent={claim.key})
+        return self._kept(
+            self.outbox.mark_sent,
+            claim,
+            Verdict.SENT,
             now=now,
             message_id=str(message["Message-ID"]),
-            next=None
-            if confirming
-            else self._next(claim, now, check, sent=check.sent | {claim.key}),
+            next=following,
         )
-        return delivery.Outcome.SENT
+
+    def _kept(
+        self, mark: Callable[..., bool], claim: store.Claim, verdict: Verdict, **outcome: object
+    ) -> Verdict:
+        """Record `verdict` with `mark`; LEASE_LOST when the fence says another worker has it."""
+        kept = mark(claim.delivery_id, owner=self.owner, **outcome)
+        if not kept:
+            log.warning("delivery %s: lease lost; another worker has it", claim.delivery_id)
+        return verdict if kept else Verdict.LEASE_LOST
 
     def _window_opens(self, claim: store.Claim, check: store.Recheck, now: datetime) -> datetime:
         """`now` inside the subscriber's send window, else when it next opens. The stale-step
         guard: a step that fell due while drip was down is sent in the window, not at 3 am.
         (`first_step: at-once` exempts an enrollment's first step: it was planned to go now.)"""
-        window = self.app.plan.window
+        window = self.plan.window
         first = not any(sequence == claim.sequence for sequence, _ in check.sent)
         if first and window.first_step_at_once:
             return now
         return planning.into_window(now, tz=zoneinfo.ZoneInfo(claim.timezone), window=window)
 
     def _step(self, claim: store.Claim) -> sequences.Step | None:
-        sequence = self.app.plan.sequence(claim.sequence)
+        sequence = self.plan.sequence(claim.sequence)
         return None if sequence is None else sequence.step(claim.step_id)
 
-    def _skip_removed(
-        self, claim: store.Claim, now: datetime, check: store.Recheck
-    ) -> delivery.Outcome:
+    def _skip_removed(self, claim: store.Claim, now: datetime, check: store.Recheck) -> Verdict:
         """The step was queued, then removed from sequences.yaml: never sent; the next unsent
         step in the current order follows (planning's rule for edited sequences)."""
-        self.app.store.mark_skipped(
-            claim.delivery_id,
-            owner=self.owner,
+        return self._kept(
+            self.outbox.mark_skipped,
+            claim,
+            Verdict.SKIPPED,
             now=now,
             reason=f"step {claim.step_id!r} is no longer in sequences.yaml",
-            next=self._next(claim, now, check, sent=check.sent),
-        )
-        return delivery.Outcome.SUPPRESS
-
-    def _compose(self, claim: store.Claim, now: datetime) -> EmailMessage:
-        app = self.app
-        rendered = (
-            app.renderer.confirmation()
-            if claim.sequence == store.CONFIRM_SEQUENCE
-            else app.renderer.step(claim.sequence, claim.step_id)
-        )
-        unsubscribe, preferences, confirm = tokens.links(
-            app.keys, app.base_url, claim.subscriber_uid, now=now
-        )
-        return rendering.compose(
-            rendered,
-            clinic=app.plan.clinic,
-            recipient=rendering.Recipient(email=claim.email, first_name=claim.first_name),
-            links=rendering.Links(
-                unsubscribe=unsubscribe, preferences=preferences, confirm=confirm
-            ),
-            message_id=rendering.message_id(
-                claim.delivery_uid, domain=app.plan.clinic.sender_domain
-            ),
-            date=now,
+            next=self._next(claim, now, check, sent=frozenset()),
         )
 
     def _next(
@@ -252,87 +356,60 @@ class Dispatcher:
         now: datetime,
         check: store.Recheck,
         *,
-        sent: frozenset[tuple[str, str]],
+        sent: frozenset[tuple[str, str]] | set[tuple[str, str]],
     ) -> planning.Planned | None:
-        """The step to queue after this one, from everything the subscriber was sent."""
-        sequence = self.app.plan.sequence(claim.sequence)
+        """The step to queue after this one, from everything the subscriber was sent (`sent`:
+        what this delivery adds to it)."""
+        sequence = self.plan.sequence(claim.sequence)
         if sequence is None:
             return None
         return planning.plan(
             sequence=sequence,
-            sent=planning.done_steps(self.app.plan, sequence, sent),
+            sent=planning.done_steps(self.plan, sequence, check.sent | frozenset(sent)),
             last_sent_at=now,
             enrolled_at=now,
             tz=zoneinfo.ZoneInfo(claim.timezone),
-            window=self.app.plan.window,
+            window=self.plan.window,
             subscriber_active=check.state is store.SubscriberState.ACTIVE,
         )
 
-    def _failed(
-        self, claim: store.Claim, now: datetime, exc: errors.SendError, result: BatchResult
-    ) -> delivery.Outcome | None:
+    def _refused(self, claim: store.Claim, now: datetime, exc: errors.SendError) -> Verdict:
         """Apply the rules table (drip.delivery) to a refused or failed send."""
         outcome = delivery.decide(exc, attempts=claim.attempts + 1)
         error = redact.addresses(str(exc))  # relays quote the recipient in their replies
-        db = self.app.store
         if outcome is delivery.Outcome.PAUSE:
             # Our fault (policy, credentials), not this delivery's: no attempt is counted.
-            result.paused, result.pause_reason = True, error
-            db.defer(claim.delivery_id, owner=self.owner, due_at=now + PAUSE_FOR, reason=error)
-            return None
+            due = now + PAUSE_FOR
+            verdict = self._kept(self.outbox.defer, claim, Verdict.PAUSED, due_at=due, reason=error)
+            raise _Halted(verdict, Halt.PAUSED, error)
         if outcome is delivery.Outcome.RETRY:
-            result.unreachable = exc.code is None
-            return self._retry(claim, now, error, outcome)
-        db.mark_failed(claim.delivery_id, owner=self.owner, now=now, error=error)
+            verdict = self._retry(claim, now, error)
+            if exc.code is None:  # no reply at all: the server is down, the rest waits
+                raise _Halted(verdict, Halt.SERVER_DOWN, error)
+            return verdict
         if outcome is delivery.Outcome.SUPPRESS:
-            db.set_state(
-                claim.subscriber_uid,
-                store.SubscriberState.BOUNCED,
-                now=now,
-                event=store.EventKind.SUPPRESSED,
-            )
-        return outcome
+            mark = self.outbox.mark_bounced
+            return self._kept(mark, claim, Verdict.BOUNCED, now=now, error=error)
+        return self._kept(self.outbox.mark_failed, claim, Verdict.FAILED, now=now, error=error)
 
-    def _retry(
-        self, claim: store.Claim, now: datetime, error: str, outcome: delivery.Outcome
-    ) -> delivery.Outcome:
+    def _retry(self, claim: store.Claim, now: datetime, error: str) -> Verdict:
         """Back to pending after the backoff; past MAX_ATTEMPTS the delivery fails."""
         attempts = claim.attempts + 1
         if attempts >= delivery.MAX_ATTEMPTS:
-            self.app.store.mark_failed(claim.delivery_id, owner=self.owner, now=now, error=error)
-            return delivery.Outcome.FAIL
-        self.app.store.mark_retry(
-            claim.delivery_id,
-            owner=self.owner,
-            now=now,
-            error=error,
-            retry_at=now + delivery.backoff(attempts, key=claim.delivery_uid),
+            return self._kept(self.outbox.mark_failed, claim, Verdict.FAILED, now=now, error=error)
+        retry_at = now + delivery.backoff(attempts, key=claim.delivery_uid)
+        return self._kept(
+            self.outbox.mark_retry, claim, Verdict.RETRIED, now=now, error=error, retry_at=retry_at
         )
-        return outcome
 
 
-def _unreachable(check: store.Recheck | None, wanted: store.SubscriberState) -> str | None:
-    """Why this subscriber must not get the email now, or None."""
+def _not_mailable(check: store.Recheck | None, *, confirming: bool) -> str | None:
+    """Why this subscriber must not get the email now (gone, suppressed, their state), or None.
+
+    The opt-in email goes only to a pending subscriber, every step only to an active one."""
     if check is None:
         return "gone"
     if check.suppressed:
         return "suppressed"
+    wanted = store.SubscriberState.PENDING if confirming else store.SubscriberState.ACTIVE
     return None if check.state is wanted else check.state.value
-
-
-def total(results: list[BatchResult]) -> BatchResult:
-    """The sum of a pass's batches."""
-    out = BatchResult()
-    for r in results:
-        out.claimed += r.claimed
-        out.sent += r.sent
-        out.retried += r.retried
-        out.failed += r.failed
-        out.suppressed += r.suppressed
-        out.deferred += r.deferred
-        out.released += r.released
-        out.unreachable = out.unreachable or r.unreachable
-        out.seconds += r.seconds
-        out.paused = out.paused or r.paused
-        out.pause_reason = out.pause_reason or r.pause_reason
-    return out

@@ -129,14 +129,23 @@ def change_cause(app: App, uid: str, cause: str, *, now: datetime) -> store.Subs
     )
 
 
-def unsubscribe(app: App, email: str, *, now: datetime) -> store.Subscriber:
-    """Staff action (the patient phoned). Pending deliveries are cancelled at once, and the
-    dispatcher re-checks the state at send time, so nothing more goes out."""
+def change_cause_by_email(app: App, email: str, cause: str, *, now: datetime) -> store.Subscriber:
+    """`change_cause` for a patient known by address (staff: the patient phoned)."""
+    return change_cause(app, _known(app, email).uid, cause, now=now)
+
+
+def _known(app: App, email: str) -> store.Subscriber:
     subscriber = app.store.subscriber_by_email(contacts.normalise(email))
     if subscriber is None:
         raise errors.NotFound(f"{email} is not subscribed")
+    return subscriber
+
+
+def unsubscribe(app: App, email: str, *, now: datetime) -> store.Subscriber:
+    """Staff action (the patient phoned). Pending deliveries are cancelled at once, and the
+    dispatcher re-checks the state at send time, so nothing more goes out."""
     return app.store.set_state(
-        subscriber.uid,
+        _known(app, email).uid,
         store.SubscriberState.UNSUBSCRIBED,
         now=now,
         event=store.EventKind.UNSUBSCRIBED,

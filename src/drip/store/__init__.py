@@ -6,6 +6,7 @@ values below.
 
 from __future__ import annotations
 
+from drip.store.memory import MemoryOutbox
 from drip.store.store import Store
 from drip.store.values import (
     CONFIRM_SEQUENCE,
@@ -21,7 +22,6 @@ from drip.store.values import (
     Recheck,
     Start,
     Status,
-    StepStat,
     Subscriber,
     SubscriberState,
     Suppressed,
@@ -39,11 +39,11 @@ __all__ = [
     "EnrollmentState",
     "Event",
     "EventKind",
+    "MemoryOutbox",
     "Planned",
     "Recheck",
     "Start",
     "Status",
-    "StepStat",
     "Store",
     "Subscriber",
     "SubscriberState",

@@ -36,23 +36,6 @@ _CLAIM_COLUMNS = (
 
 
 class OutboxOps(base.StoreBase):
-    def enroll(
-        self, subscriber_id: int, *, sequence: str, first: values.Planned, now: datetime
-    ) -> None:
-        """Start (or restart a stopped) enrollment and queue its first delivery, atomically."""
-        with self._write() as conn:
-            start(conn, subscriber_id, values.Start(sequence=sequence, first=first), now=now)
-
-    def queue_confirmation(self, subscriber_id: int, *, due_at: datetime, now: datetime) -> None:
-        """Queue the double opt-in email; queueing it again changes nothing."""
-        with self._write() as conn:
-            start(conn, subscriber_id, values.Start.confirmation(due_at), now=now)
-
-    def stop_enrollment(self, subscriber_id: int, *, sequence: str, now: datetime) -> int:
-        """Stop an active enrollment and cancel its pending deliveries; returns how many."""
-        with self._write() as conn:
-            return stop(conn, subscriber_id, sequence, now=now)
-
     def claim_due(
         self,
         *,
@@ -149,10 +132,6 @@ class OutboxOps(base.StoreBase):
                 is not None,
                 sent=_sent(conn, subscriber_id),
             )
-
-    def sent_step_ids(self, subscriber_id: int, sequence: str) -> frozenset[str]:
-        """The ids of the steps of `sequence` this subscriber was sent."""
-        return frozenset(step for seq, step in self.sent_steps(subscriber_id) if seq == sequence)
 
     def sent_steps(self, subscriber_id: int) -> frozenset[tuple[str, str]]:
         """Every (sequence, step id) this subscriber was sent, in any sequence."""

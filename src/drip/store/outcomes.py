@@ -13,7 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from drip.store import base, models, outbox, rows, values
+from drip.store import base, models, outbox, rows, subscribers, values
 
 D, Enr = models.DeliveryRow, models.EnrollmentRow
 DS, ES = values.DeliveryState, values.EnrollmentState
@@ -81,6 +81,21 @@ class OutcomeOps(base.StoreBase):
             if row is None:
                 return False
             _event(conn, row, values.EventKind.FAILED, now=now, detail=error)
+            return True
+
+    def mark_bounced(self, delivery_id: int, *, owner: str, now: datetime, error: str) -> bool:
+        """The mailbox does not exist (5.1.x): the delivery fails and, in the same transaction,
+        the subscriber is marked bounced, the address suppressed, the rest cancelled."""
+        with self._write() as conn:
+            row = _fence(
+                conn, delivery_id, owner, state=DS.FAILED, attempts=D.attempts + 1, last_error=error
+            )
+            if row is None:
+                return False
+            _event(conn, row, values.EventKind.FAILED, now=now, detail=error)
+            found = subscribers.by_id(conn, row.subscriber_id)
+            if found.state is not values.SubscriberState.BOUNCED:
+                subscribers.change(conn, found, values.SubscriberState.BOUNCED, now=now)
             return True
 
     def mark_suppressed(self, delivery_id: int, *, owner: str, now: datetime, reason: str) -> bool:

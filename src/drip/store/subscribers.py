@@ -144,12 +144,7 @@ class SubscriberOps(base.StoreBase):
                 raise errors.InvalidInput(
                     f"subscriber {uid} is {found.state.value} and cannot become {state.value}"
                 )
-            _update(conn, found.id, state=state, updated_at=now)
-            rows.add_event(conn, found.id, event or _DEFAULT_EVENT[state], now=now)
-            if state in _SUPPRESS_AS:
-                hashed = values.email_hash(found.email)
-                rows.suppress(conn, hashed, _SUPPRESS_AS[state], now=now)
-                _stop_everything(conn, found.id, now=now)
+            change(conn, found, state, now=now, event=event)
             return _get(conn, _Row.id == found.id)
 
     def change_cause(
@@ -193,10 +188,6 @@ class SubscriberOps(base.StoreBase):
             conn.execute(sa.delete(_Row).where(_Row.id == found.id))
             rows.add_event(conn, None, values.EventKind.ERASED, now=now)
 
-    def is_suppressed(self, email: str) -> bool:
-        with self._read() as conn:
-            return rows.suppression_reason(conn, values.email_hash(email)) is not None
-
     def _refuse_known(self, conn: sa.Connection, address: str) -> None:
         reason = rows.suppression_reason(conn, values.email_hash(address))
         if reason is not None:
@@ -204,6 +195,27 @@ class SubscriberOps(base.StoreBase):
         existing = _find(conn, _Row.email_normalised == contacts.comparable(address))
         if existing is not None:
             raise values.AlreadySubscribed(address, existing.state)
+
+
+def change(
+    conn: sa.Connection,
+    found: values.Subscriber,
+    state: values.SubscriberState,
+    *,
+    now: datetime,
+    event: values.EventKind | None = None,
+) -> None:
+    """Move `found` to `state`, with its event; leaving (unsubscribe, bounce) also suppresses
+    the address, cancels pending deliveries and stops enrollments, in the same transaction."""
+    _update(conn, found.id, state=state, updated_at=now)
+    rows.add_event(conn, found.id, event or _DEFAULT_EVENT[state], now=now)
+    if state in _SUPPRESS_AS:
+        rows.suppress(conn, values.email_hash(found.email), _SUPPRESS_AS[state], now=now)
+        _stop_everything(conn, found.id, now=now)
+
+
+def by_id(conn: sa.Connection, subscriber_id: int) -> values.Subscriber:
+    return _get(conn, _Row.id == subscriber_id)
 
 
 def _find(conn: sa.Connection, where: sa.ColumnElement[bool]) -> values.Subscriber | None:

@@ -212,17 +212,6 @@ class Status:
         )
 
 
-@dataclass(frozen=True, kw_only=True)
-class StepStat:
-    """How a step performs: sends, failures, and unsubscribes whose last email was this one."""
-
-    sequence: str
-    step_id: str
-    sent: int
-    failed: int
-    unsubscribed_after: int
-
-
 def email_hash(email: str) -> str:
     """The sha256 hex of the comparable address: all a suppression keeps of a person."""
     return hashlib.sha256(contacts.comparable(email).encode("utf-8")).hexdigest()

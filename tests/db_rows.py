@@ -1,0 +1,69 @@
+"""What the tests read from, and seed into, the database directly: the rows themselves.
+
+Assertions read the tables (what left the process), not a convenience method of the store;
+seeding uses the store's own transaction helpers for the states that no single public
+operation produces (an enrollment started twice, a stopped one).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from drip import contacts, planning, store
+from drip.store import models, outbox, rows
+
+
+def events(db: store.Store, subscriber_id: int) -> list[store.Event]:
+    """The subscriber's event log, oldest first."""
+    e = models.EventRow
+    query = sa.select(e.__table__).where(e.subscriber_id == subscriber_id).order_by(e.at, e.id)
+    with db.engine.connect() as conn:
+        return [rows.to_event(row) for row in conn.execute(query)]
+
+
+def sent_steps(db: store.Store, subscriber_id: int, sequence: str) -> frozenset[str]:
+    """The step ids of `sequence` sent to the subscriber."""
+    d = models.DeliveryRow
+    query = sa.select(d.step_id).where(
+        d.subscriber_id == subscriber_id,
+        d.sequence == sequence,
+        d.state == store.DeliveryState.SENT,
+    )
+    with db.engine.connect() as conn:
+        return frozenset(conn.execute(query).scalars())
+
+
+def is_suppressed(db: store.Store, email: str) -> bool:
+    s = models.SuppressionRow
+    query = sa.select(s.id).where(s.email_hash == store.email_hash(contacts.comparable(email)))
+    with db.engine.connect() as conn:
+        return conn.execute(query).first() is not None
+
+
+def enroll(
+    db: store.Store,
+    subscriber_id: int,
+    *,
+    now: datetime,
+    step: str = "welcome",
+    due: datetime | None = None,
+    sequence: str = "muscle-injury",
+) -> None:
+    """Start (or restart) an enrollment and queue its first step, in one transaction."""
+    first = planning.Planned(step_id=step, due_at=now if due is None else due)
+    with db.engine.begin() as conn:
+        outbox.start(conn, subscriber_id, store.Start(sequence=sequence, first=first), now=now)
+
+
+def queue_confirmation(
+    db: store.Store, subscriber_id: int, *, due: datetime, now: datetime
+) -> None:
+    with db.engine.begin() as conn:
+        outbox.start(conn, subscriber_id, store.Start.confirmation(due), now=now)
+
+
+def stop_enrollment(db: store.Store, subscriber_id: int, *, sequence: str, now: datetime) -> int:
+    with db.engine.begin() as conn:
+        return outbox.stop(conn, subscriber_id, sequence, now=now)

@@ -1,0 +1,270 @@
+"""The dispatcher's decisions, fast, on the in-memory outbox: one verdict per claimed delivery
+(sent, retried, failed, bounced, suppressed, skipped, deferred, paused, lease lost), and the
+batch halting on stop, a policy pause, a server that does not answer, a lease running out."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import threading
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from drip import config, delivery, errors, mailer, planning, rendering, sequences, store
+from drip.service import app as app_module
+from drip.service import dispatch, letters
+
+ROOT = Path(__file__).resolve().parents[2]
+T0 = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)  # a Tuesday; 15:00 in London is in the window
+V, H, DS = dispatch.Verdict, dispatch.Halt, store.DeliveryState
+KEY = "decisions-test-secret-key-0123456789abcdef"
+
+
+@functools.cache
+def committed() -> tuple[sequences.Plan, rendering.Renderer]:
+    """The committed sequences.yaml, its article and templates: loaded once for the module."""
+    cfg = config.load(
+        {
+            "DRIP_SEQUENCES": str(ROOT / "sequences.yaml"),
+            "DRIP_TEMPLATES": str(ROOT / "templates" / "emails"),
+        }
+    )
+    plan, article = app_module.load_plan(cfg)
+    return plan, rendering.Renderer(plan=plan, article=article, templates=cfg.templates)
+
+
+@dataclasses.dataclass
+class Fixture:
+    outbox: store.MemoryOutbox
+    sender: mailer.MemoryMailer
+    dispatcher: dispatch.Dispatcher
+
+    def patient(self, email: str = "ana@example.com", *, step: str = "welcome") -> int:
+        who = self.outbox.add_subscriber(email=email, first_name="Ana", timezone="Europe/London")
+        self.outbox.enroll(
+            who, sequence="muscle-injury", first=planning.Planned(step_id=step, due_at=T0)
+        )
+        return who
+
+    def batch(self, **changes: Any) -> dispatch.BatchResult:
+        return dataclasses.replace(self.dispatcher, **changes).batch()
+
+    def rows(self) -> list[tuple[str, DS, int]]:
+        return [(d.step_id, d.state, d.attempts) for d in self.outbox.deliveries()]
+
+
+@pytest.fixture
+def world() -> Fixture:
+    plan, renderer = committed()
+    outbox, sender = store.MemoryOutbox(), mailer.MemoryMailer()
+    composer = letters.Letters(
+        plan=plan, renderer=renderer, keys=(KEY,), base_url="https://tips.clinic.example"
+    )
+    return Fixture(
+        outbox=outbox,
+        sender=sender,
+        dispatcher=dispatch.Dispatcher(
+            outbox=outbox,
+            sender=sender,
+            letters=composer,
+            plan=plan,
+            clock=lambda: T0,
+            owner="w1",
+            batch_size=10,
+            lease_seconds=300,
+        ),
+    )
+
+
+def refused(code: int | None, enhanced: str | None = None) -> errors.SendError:
+    return errors.SendError(f"{code} {enhanced} no <ana@example.com>", code=code, enhanced=enhanced)
+
+
+def test_a_sent_step_queues_the_next_after_its_delay(world: Fixture) -> None:
+    world.patient()
+    result = world.batch()
+    assert (result.claimed, result.sent) == (1, 1)
+    plan, _ = committed()
+    second = plan.sequences["muscle-injury"].steps[1]
+    assert world.rows() == [("welcome", DS.SENT, 0), (second.id, DS.PENDING, 0)]
+    assert world.outbox.deliveries()[1].due_at == T0 + second.after
+    [message] = world.sender.sent
+    assert str(message["Message-ID"]) == rendering.message_id(
+        world.outbox.deliveries()[0].uid, domain=plan.clinic.sender_domain
+    )
+
+
+@pytest.mark.parametrize("leaves", ["unsubscribed", "suppressed", "paused-after-claim"])
+def test_who_may_not_be_mailed_now_gets_nothing(world: Fixture, leaves: str) -> None:
+    ana = world.patient()
+    [claim] = world.outbox.claim_due(now=T0, limit=5, owner="w1", lease_seconds=60)
+    if leaves == "unsubscribed":
+        world.outbox.set_state(ana, store.SubscriberState.UNSUBSCRIBED)
+    elif leaves == "suppressed":
+        world.outbox.suppress("ANA@example.com")
+    else:
+        world.outbox.set_state(ana, store.SubscriberState.PAUSED)
+    assert world.dispatcher._deliver(claim) is V.SUPPRESSED
+    assert world.sender.sent == []
+    assert world.rows()[0][1] is DS.SUPPRESSED
+
+
+def test_a_step_due_at_night_is_deferred_to_the_window_not_sent(world: Fixture) -> None:
+    world.patient()
+    saturday_night = datetime(2026, 12, 5, 3, 0, tzinfo=UTC)
+    result = world.batch(clock=lambda: saturday_night)
+    assert (result.sent, result.count(V.DEFERRED)) == (0, 1)
+    [row] = world.outbox.deliveries()
+    assert (row.state, row.attempts, row.due_at) == (
+        DS.PENDING,
+        0,
+        datetime(2026, 12, 7, 9, 0, tzinfo=UTC),  # Monday 09:00 in London
+    )
+
+
+def test_a_temporary_refusal_retries_with_backoff_and_the_batch_goes_on(world: Fixture) -> None:
+    world.patient("ana@example.com")
+    world.patient("ben@example.com")
+    world.sender.fail_next(1, refused(451, "4.3.0"))
+    result = world.batch()
+    assert (result.count(V.RETRIED), result.sent, result.halt) == (1, 1, None)
+    retried = world.outbox.deliveries()[0]
+    assert (retried.state, retried.attempts) == (DS.PENDING, 1)
+    assert retried.due_at == T0 + delivery.backoff(1, key=retried.uid)
+    assert retried.last_error is not None and "<address>" in retried.last_error  # redacted
+
+
+def test_no_reply_halts_the_batch_and_hands_the_rest_back(world: Fixture) -> None:
+    for n in range(3):
+        world.patient(f"p{n}@example.com")
+    world.sender.fail_next(1, refused(None))
+    result = world.batch()
+    assert (result.count(V.RETRIED), result.halt, result.released) == (1, H.SERVER_DOWN, 2)
+    assert sorted(world.rows()) == [
+        ("welcome", DS.PENDING, 0),
+        ("welcome", DS.PENDING, 0),
+        ("welcome", DS.PENDING, 1),
+    ]
+
+
+def test_a_mailbox_that_does_not_exist_bounces_and_is_suppressed(world: Fixture) -> None:
+    ana = world.patient()
+    world.sender.fail_next(1, refused(550, "5.1.1"))
+    assert world.batch().count(V.BOUNCED) == 1
+    assert world.outbox.subscriber_state(ana) is store.SubscriberState.BOUNCED
+    assert world.outbox.is_suppressed("ana@example.com")
+    assert world.rows() == [("welcome", DS.FAILED, 1)]
+
+
+def test_a_policy_refusal_pauses_counts_no_attempt_and_releases_the_rest(
+    world: Fixture,
+) -> None:
+    world.patient("ana@example.com")
+    world.patient("ben@example.com")
+    world.sender.fail_next(1, refused(550, "5.7.1"))
+    result = world.batch()
+    assert (result.count(V.PAUSED), result.halt, result.released) == (1, H.PAUSED, 1)
+    assert "5.7.1" in result.pause_reason and "ana@" not in result.pause_reason
+    assert world.rows() == [("welcome", DS.PENDING, 0), ("welcome", DS.PENDING, 0)]
+    assert world.outbox.deliveries()[0].due_at == T0 + dispatch.PAUSE_FOR
+    assert not world.outbox.is_suppressed("ana@example.com")
+
+
+def test_any_other_permanent_refusal_fails_with_the_reason(world: Fixture) -> None:
+    world.patient()
+    world.sender.fail_next(1, refused(552, "5.3.4"))
+    assert world.batch().count(V.FAILED) == 1
+    [row] = world.outbox.deliveries()
+    assert row.state is DS.FAILED and row.last_error is not None and "552 5.3.4" in row.last_error
+
+
+def test_the_last_allowed_attempt_fails_instead_of_retrying(world: Fixture) -> None:
+    world.patient()
+    [claim] = world.outbox.claim_due(now=T0, limit=1, owner="w1", lease_seconds=60)
+    world.sender.fail_next(1, refused(451, "4.3.0"))
+    last_try = dataclasses.replace(claim, attempts=delivery.MAX_ATTEMPTS - 1)
+    assert world.dispatcher._deliver(last_try) is V.FAILED
+
+
+def test_a_step_removed_from_the_yaml_is_skipped_not_suppressed(world: Fixture) -> None:
+    world.patient(step="a-step-that-left-the-file")
+    result = world.batch()
+    assert (result.count(V.SKIPPED), result.count(V.SUPPRESSED), result.sent) == (1, 0, 0)
+    plan, _ = committed()
+    first = plan.sequences["muscle-injury"].steps[0]
+    assert world.rows() == [
+        ("a-step-that-left-the-file", DS.CANCELLED, 0),
+        (first.id, DS.PENDING, 0),
+    ]
+
+
+def test_an_outcome_another_worker_fenced_out_is_lease_lost_never_sent(world: Fixture) -> None:
+    world.patient()
+
+    class Slow(mailer.MemoryMailer):
+        """The send outlived the lease: the row was rescued and claimed by another worker."""
+
+        def send(self, message: EmailMessage) -> None:
+            super().send(message)
+            world.outbox.rescue_expired(now=T0 + timedelta(days=1))
+            world.outbox.claim_due(now=T0, limit=1, owner="w2", lease_seconds=60)
+
+    result = world.batch(sender=Slow())
+    assert (result.count(V.LEASE_LOST), result.sent) == (1, 0)
+    assert world.rows() == [("welcome", DS.SENDING, 0)]  # w2's to finish
+
+
+class Broken:
+    def __init__(self, error: errors.DripError) -> None:
+        self.error = error
+
+    def compose(self, claim: store.Claim, *, now: datetime) -> EmailMessage:
+        raise self.error
+
+
+def test_a_template_broken_after_check_retries_later(world: Fixture) -> None:
+    world.patient()
+    result = world.batch(letters=Broken(errors.RenderError("tip.mjml.j2:3: boom")))
+    assert result.count(V.RETRIED) == 1
+    assert world.rows() == [("welcome", DS.PENDING, 1)]
+
+
+def test_a_message_that_can_never_be_built_fails_and_the_batch_goes_on(world: Fixture) -> None:
+    world.patient("ana@example.com")
+    world.patient("ben@example.com")
+    result = world.batch(letters=Broken(errors.InvalidInput("'x@y' is not an email address")))
+    assert (result.count(V.FAILED), result.halt) == (2, None)
+
+
+def test_stop_and_a_lease_running_out_halt_the_batch_and_release_the_rest(
+    world: Fixture,
+) -> None:
+    for n in range(4):
+        world.patient(f"p{n}@example.com")
+    stop = threading.Event()
+    stop.set()
+    result = world.batch(stop=stop)
+    assert (result.claimed, result.sent, result.halt, result.released) == (4, 0, H.STOPPING, 4)
+    ticks = iter([0.0, 1.0, 2.0, 200.0])  # lease 300 s: the third check is past 150 s
+    result = world.batch(monotonic=lambda: next(ticks))
+    assert (result.sent, result.halt, result.released) == (2, H.LEASE_RUNNING_OUT, 2)
+
+
+def test_the_batch_line_counts_each_verdict_and_no_patient_data(world: Fixture) -> None:
+    world.patient("ana@example.com")
+    world.patient("ben@example.com")
+    world.sender.fail_next(1, refused(451, "4.3.0"))
+    result = world.batch()
+    counts = result.counts()
+    assert (counts["claimed"], counts["sent"], counts["retried"], counts["lease_lost"]) == (
+        2,
+        1,
+        1,
+        0,
+    )
+    assert result.summary().startswith("sent 1, retried 1, failed 0, suppressed 0 in ")
+    assert "ana" not in result.summary() + str(counts)
