@@ -18,12 +18,15 @@
 
 from __future__ import annotations
 
-import ssl
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from drip import errors, redact
+
+if TYPE_CHECKING:
+    import ssl  # imported where a context is made: `drip --help` need not load OpenSSL
 
 _OPTIONS = ("starttls", "timeout", "mail_from", "verify")
 _YES, _NO = ("true", "yes", "1", "on"), ("false", "no", "0", "off")
@@ -60,6 +63,8 @@ class SmtpSettings:
 
     def ssl_context(self) -> ssl.SSLContext:
         """The TLS context for STARTTLS and smtps: system trust store unless verify is off."""
+        import ssl
+
         context = ssl.create_default_context()
         if not self.verify:
             context.check_hostname = False
