@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email.policy
 import email.utils
+import functools
 import statistics
 import subprocess
 import sys
@@ -120,7 +121,7 @@ def corpus() -> list[Path]:
 def ingest_articles(report: Report, *, runs: int) -> None:
     for path in articles():
         article = ingest.read_article(path)
-        samples = harness.timed_loop(lambda path=path: ingest.read_article(path), runs=runs)
+        samples = harness.timed_loop(functools.partial(ingest.read_article, path), runs=runs)
         report.add(
             Result(
                 group="2",
@@ -131,7 +132,9 @@ def ingest_articles(report: Report, *, runs: int) -> None:
             )
         )
     paths = corpus()
-    per_article = {p: harness.timed_loop(lambda p=p: ingest.read_article(p), runs=3) for p in paths}
+    per_article = {
+        p: harness.timed_loop(functools.partial(ingest.read_article, p), runs=3) for p in paths
+    }
     slowest = max(per_article, key=lambda p: min(per_article[p]))
     samples = tuple(sum(s[i] for s in per_article.values()) / len(paths) for i in range(3))
     report.add(
@@ -296,7 +299,7 @@ def _compat32_message(
     message["From"] = clinic.from_address
     message["To"] = email.utils.formataddr(("Ana", "ana.silva@example.com"))
     message["Reply-To"] = clinic.reply_to or clinic.from_address
-    message["Subject"] = Header(rendered.subject, "utf-8")
+    message["Subject"] = Header(rendered.subject, "utf-8").encode()
     message["Date"] = email.utils.format_datetime(T0)
     message["Message-ID"] = "<0123456789abcdef@winternheimer-chiro.example>"
     message["List-Unsubscribe"] = f"<{links.unsubscribe}>"

@@ -8,6 +8,8 @@
         sink.fail_with(550, "5.1.1 No such user")  # the next RCPT TO gets that reply
         sink.drop_connections()                    # the server hangs up on every client
         sink.wait_for(3)                           # block until 3 messages arrived (no sleeping)
+        sink.hold_after(10)                        # the 11th DATA gets no reply until release()
+        sink.wait_held()                           # block until a client waits in that DATA
 
 TLS: `tls = SelfSignedTls.create()`; `SmtpSink(tls=tls)` offers STARTTLS,
 `SmtpSink(tls=tls, implicit_tls=True)` speaks smtps; the client trusts `tls.client_context`.
@@ -96,6 +98,9 @@ class SmtpSink:
         self._failures: list[_Failure] = []
         self._sticky: _Failure | None = None
         self._controller: _Controller | None = None
+        self._hold_at: int | None = None
+        self._held = 0  # DATA commands waiting for release()
+        self._released: asyncio.Event | None = None
 
     # --- life cycle ---------------------------------------------------------------------
     def start(self) -> SmtpSink:
@@ -154,6 +159,12 @@ class SmtpSink:
             assert arrived, f"expected {count} messages, got {len(self._messages)}"
             return list(self._messages)
 
+    def wait_all_closed(self, timeout: float = 10.0) -> None:
+        """Block until every client connection is closed; AssertionError after `timeout`."""
+        with self._lock:
+            closed = self._lock.wait_for(lambda: not self._open, timeout)
+            assert closed, f"{len(self._open)} connection(s) still open"
+
     # --- misbehaviour ----------------------------------------------------------------------
     def fail_with(self, code: int, text: str, *, at: str = "rcpt", times: int | None = 1) -> None:
         """Answer the next `times` MAIL/RCPT/DATA (`at`) with `code text`; None: until `clear`."""
@@ -170,6 +181,34 @@ class SmtpSink:
         with self._lock:
             self._failures.clear()
             self._sticky = None
+
+    def hold_after(self, count: int) -> None:
+        """Once `count` messages arrived, each further DATA waits, unanswered, for `release`:
+        the client is then in the middle of a send, for as long as the test likes."""
+        assert self._controller is not None, "start() the sink first"
+        with self._lock:
+            self._hold_at = count
+            self._released = asyncio.Event()
+
+    def wait_held(self, timeout: float = 10.0) -> None:
+        """Block until a client waits for the reply to a held DATA."""
+        with self._lock:
+            held = self._lock.wait_for(lambda: self._held > 0, timeout)
+            assert held, f"no DATA held after {timeout}s ({len(self._messages)} messages)"
+
+    @property
+    def held(self) -> int:
+        """How many clients wait for the reply to a held DATA now."""
+        with self._lock:
+            return self._held
+
+    def release(self) -> None:
+        """Answer the held DATA commands, and stop holding."""
+        assert self._controller is not None
+        with self._lock:
+            self._hold_at, released = None, self._released
+        if released is not None:
+            self._controller.loop.call_soon_threadsafe(released.set)
 
     def drop_connections(self) -> None:
         """Close every open client connection from the server side, and wait until closed."""
@@ -196,6 +235,18 @@ class SmtpSink:
                 return self._sticky.reply
             return None
 
+    async def _hold(self) -> None:
+        with self._lock:
+            hold = self._hold_at is not None and len(self._messages) >= self._hold_at
+            released = self._released
+            if hold:
+                self._held += 1
+                self._lock.notify_all()
+        if hold and released is not None:
+            await released.wait()
+            with self._lock:
+                self._held -= 1
+
     def _record(self, received: Received) -> None:
         with self._lock:
             self._messages.append(received)
@@ -209,6 +260,7 @@ class SmtpSink:
     def _closed(self, server: _RecordingSMTP) -> None:
         with self._lock:
             self._open.discard(server)
+            self._lock.notify_all()
 
     def _authenticate(
         self, server: Any, session: Any, envelope: Any, mechanism: str, data: Any
@@ -244,6 +296,7 @@ class _Handler:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        await self.sink._hold()
         failure = self.sink._failure("data")
         if failure:
             return failure
@@ -258,7 +311,7 @@ class _Handler:
         return "250 2.0.0 Queued"
 
 
-class _RecordingSMTP(SMTP):  # type: ignore[misc]
+class _RecordingSMTP(SMTP):
     def __init__(self, sink: SmtpSink, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.sink = sink
@@ -277,7 +330,7 @@ class _RecordingSMTP(SMTP):  # type: ignore[misc]
         self.closed.set()
 
 
-class _Controller(Controller):  # type: ignore[misc]
+class _Controller(Controller):
     def __init__(self, sink: SmtpSink, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.sink = sink
@@ -287,5 +340,6 @@ class _Controller(Controller):  # type: ignore[misc]
 
     def _trigger_server(self) -> None:
         # port 0 asks the OS for a free port; learn which before the start-up probe connects
+        assert isinstance(self.server, asyncio.Server)
         self.port = self.server.sockets[0].getsockname()[1]
         super()._trigger_server()

@@ -53,8 +53,18 @@ def test_check_and_load_plan_agree_on_a_template_in_a_subfolder(tmp_path: Path) 
     report = checking.check(sequences_path=sequences, templates_dir=templates)
     assert report.problems == []
     assert report.steps_rendered == report.steps
-    plan, _ = app_module.load_plan(cfg)
-    assert plan.sequences
+    plan, article = app_module.load_plan(cfg)
+    tips = [
+        (cause, step.id)
+        for cause, sequence in plan.sequences.items()
+        for step in sequence.steps
+        if step.template == "tips/tip.mjml.j2"
+    ]
+    assert tips, "no step uses the template in the subfolder"
+    renderer = rendering.Renderer(plan=plan, article=article, templates=templates)
+    cause, step_id = tips[0]
+    rendered = renderer.step(cause, step_id)  # the subfolder's template and its text twin
+    assert "%%drip:unsubscribe%%" in rendered.html and "%%drip:unsubscribe%%" in rendered.text
 
 
 def test_check_reports_a_missing_folder_as_a_problem(tmp_path: Path) -> None:

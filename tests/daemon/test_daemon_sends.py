@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import logging
 import signal as signal_module
+from datetime import timedelta
 
 import pytest
+from apscheduler.job import Job
+from apscheduler.schedulers.blocking import BlockingScheduler
 from daemon_harness import SEQUENCES, Daemon, environment, subscribe_due, welcomes
 
-from drip import config, daemon, sequences_yaml
+from drip import config, daemon, logs, sequences_yaml
 from drip import store as drip_store
+from drip.service import operations
 
 pytestmark = pytest.mark.slow
 DS = drip_store.DeliveryState
@@ -53,45 +57,56 @@ def test_the_daemon_sends_due_deliveries_and_logs_counts_not_health_data(
     assert sum(b["failed"] + b["retried"] for b in batches) == 0
 
     words = forbidden_words(emails)
-    for line in run.lines():  # every line, JSON or not, whatever its logger
-        leaked = [word for word in words if word in line.lower()]
-        assert not leaked, f"{leaked} in the log line {line!r}"
+    for text in run.lines():  # every line, JSON or not, whatever its logger
+        leaked = [word for word in words if word in text.lower()]
+        assert not leaked, f"{leaked} in the log line {text!r}"
 
 
-def test_the_start_up_line_shows_the_configured_tick_interval(
+def test_the_scheduler_dispatches_at_the_configured_interval_and_rescues_leases(
     tmp_path, monkeypatch, caplog
 ) -> None:
-    """In-process: the scheduler never starts, only the start-up line is looked at."""
+    """In-process, up to the scheduler's start: the jobs it would run, and the start-up line."""
     url = f"sqlite:///{tmp_path / 'drip.db'}"
     db = drip_store.Store(url)
     db.upgrade()
     db.dispose()
     cfg = config.load(environment(url, "memory://"))
+    jobs: dict[str, Job] = {}
 
-    class NoScheduler:
-        def __init__(self, **_: object) -> None: ...
-        def add_job(self, *_: object, **__: object) -> None: ...
-        def start(self) -> None: ...
+    def start(scheduler: BlockingScheduler, *_: object, **__: object) -> None:
+        jobs.update({job.id: job for job in scheduler.get_jobs()})  # instead of blocking
 
-    monkeypatch.setattr(daemon, "BlockingScheduler", NoScheduler)
-    monkeypatch.setattr(daemon.logs, "configure", lambda fmt: None)
+    monkeypatch.setattr(BlockingScheduler, "start", start)
+    monkeypatch.setattr(logs, "configure", lambda fmt: None)
     monkeypatch.setattr(signal_module, "signal", lambda *_: None)
     with caplog.at_level(logging.INFO, logger="drip.daemon"):
         daemon.run(cfg)
+    assert set(jobs) == {"dispatch", "housekeeping"}
+    dispatching, housekeeping = jobs["dispatch"], jobs["housekeeping"]
+    assert dispatching.trigger.interval == timedelta(seconds=0.2)  # DRIP_TICK_INTERVAL
+    assert housekeeping.trigger.interval == timedelta(seconds=daemon.HOUSEKEEPING_SECONDS)
+    for job in (dispatching, housekeeping):
+        assert (job.coalesce, job.max_instances) == (True, 1)
+    assert dispatching.func.__func__ is operations.Worker.dispatch_due
+    assert housekeeping.func.__func__ is operations.Worker.housekeeping
     started = next(r.getMessage() for r in caplog.records if "drip run:" in r.getMessage())
     assert "every 0.2s" in started
+    assert caplog.records[-1].getMessage() == "stopped; released 0 claimed deliveries"
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # logging, not storage
 def test_each_batch_is_logged_when_it_ends_not_when_the_pass_ends(
     db, sink, env_for, start_daemon
 ) -> None:
-    patients = 40  # four batches of 10 at 50/s: 0.2 s each
-    env = env_for(sink.url, batch_size=10, send_rate=50)
+    patients = 40  # four batches of 10
+    env = env_for(sink.url, batch_size=10)
     subscribe_due(config.load(env), patients)
+    sink.hold_after(10)  # the second batch's first message waits until the test lets it go
     run = start_daemon(env)
-    run.wait_for_record(lambda r: r["message"].startswith("batch:"), what="a batch line")
-    in_sink = len(sink.messages)
+    first = run.wait_for_record(lambda r: r["message"].startswith("batch:"), what="a batch line")
+    sink.wait_held()
+    assert (first["claimed"], first["sent"], len(sink.messages)) == (10, 10, 10)
+    sink.release()
     sink.wait_for(patients, timeout=20)
     assert run.stop() == 0
-    assert in_sink < patients, "the first batch was logged only after the last one"
+    assert sum(b["sent"] for b in run.batches()) == patients

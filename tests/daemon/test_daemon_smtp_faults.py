@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from daemon_harness import free_port, make_due, subscribe_due, welcomes
+from daemon_harness import Delivery, free_port, make_due, subscribe_due, welcomes
 
 import db_rows
 from drip import clock, config
@@ -23,7 +23,7 @@ def test_an_smtp_outage_loses_nothing_and_sending_resumes_when_the_server_is_bac
     emails = subscribe_due(config.load(env), 3)
     run = start_daemon(env)
 
-    def retried() -> list | None:
+    def retried() -> list[Delivery] | None:
         rows = welcomes(db)
         done = all(row.state is DS.PENDING and row.attempts == 1 for row in rows)
         return rows if done else None
@@ -66,7 +66,7 @@ def test_a_policy_refusal_pauses_sending_and_alerts_without_suppressing_anyone(
     assert alert["level"] == "error"
     assert "5.7.1" in alert["message"] and "paused" in alert["message"]
 
-    def outcome() -> list | None:  # the refused one retried later, the others given back
+    def outcome() -> list[Delivery] | None:  # the refused one retried later, the others given back
         rows = welcomes(db)
         return rows if all(row.state is DS.PENDING for row in rows) else None
 

@@ -27,13 +27,16 @@ def message_ids(sink) -> collections.Counter[str]:
 def test_sigterm_mid_batch_finishes_the_message_in_flight_and_gives_back_the_rest(
     db, sink, env_for, start_daemon
 ) -> None:
-    count = 120  # a batch of 100, then 20; at 50/s the signal lands in the first batch
-    env = env_for(sink.url, send_rate=50)
+    count = 120  # a batch of 100, then 20
+    env = env_for(sink.url)
     emails = subscribe_due(config.load(env), count)
+    sink.hold_after(40)  # the 41st message is in flight, unanswered, when the signal lands
 
     first = start_daemon(env)
-    first.wait_alive_for(lambda: len(sink.messages) >= 40, timeout=30, what="40 messages")
+    first.wait_alive_for(lambda: sink.held, timeout=30, what="the 41st message in flight")
     signalled = first.signal(signal.SIGTERM)
+    first.wait_for_record(lambda r: r["message"].startswith("received SIGTERM"), what="SIGTERM")
+    sink.release()
     assert first.wait(GRACE) == 0
     assert time.monotonic() - signalled <= GRACE
     assert first.records()[-1]["message"].startswith("stopped;"), first.tail()
@@ -43,7 +46,7 @@ def test_sigterm_mid_batch_finishes_the_message_in_flight_and_gives_back_the_res
     rows = welcomes(db)
     assert {row.state for row in rows} <= {DS.SENT, DS.PENDING}
     sent = [row for row in rows if row.state is DS.SENT]
-    assert 40 <= len(sent) < 100, "the signal did not land in the first batch"
+    assert len(sent) == 41, "the message in flight was not finished, or more were sent"
     ids = message_ids(sink)
     assert max(ids.values()) == 1, "a message reached the server twice"
     # what the server got is exactly what is recorded as sent: the one in flight included
@@ -68,14 +71,16 @@ def test_sigterm_mid_batch_finishes_the_message_in_flight_and_gives_back_the_res
 def test_after_kill_9_the_rescued_claims_are_sent_with_at_most_one_duplicate(
     db, sink, env_for, start_daemon
 ) -> None:
-    count = 60  # one batch: at 50/s the kill lands in it
-    env = env_for(sink.url, send_rate=50, lease_seconds=5)
+    count = 60  # one batch
+    env = env_for(sink.url, lease_seconds=5)
     subscribe_due(config.load(env), count)
+    sink.hold_after(20)  # the kill lands while the 21st message waits for its reply
 
     first = start_daemon(env)
-    first.wait_alive_for(lambda: len(sink.messages) >= 20, timeout=30, what="20 messages")
+    first.wait_alive_for(lambda: sink.held, timeout=30, what="the 21st message in flight")
     first.signal(signal.SIGKILL)
     assert first.wait(GRACE) == -signal.SIGKILL
+    sink.release()  # the server may still accept what the dead worker was sending
 
     orphans = [row for row in welcomes(db) if row.state is DS.SENDING]
     assert orphans, "the kill did not land mid-batch"
@@ -117,12 +122,15 @@ def test_a_second_sigterm_during_the_graceful_stop_still_exits_0_without_a_trace
     db, sink, env_for, start_daemon
 ) -> None:
     """systemd or an operator may signal again (SIGTERM, then Ctrl-C) while drip finishes."""
-    env = env_for(sink.url, send_rate=50)
+    env = env_for(sink.url)
     subscribe_due(config.load(env), 40)
+    sink.hold_after(5)
     run = start_daemon(env)
-    run.wait_alive_for(lambda: len(sink.messages) >= 5, timeout=30, what="5 messages")
+    run.wait_alive_for(lambda: sink.held, timeout=30, what="the 6th message in flight")
     run.signal(signal.SIGTERM)
     run.signal(signal.SIGINT)
+    run.wait_for_record(lambda r: "again" in r["message"], what="the second signal noted")
+    sink.release()
     assert run.wait(GRACE) == 0, run.tail()
     assert db.status(now=clock.utcnow()).deliveries[DS.SENDING] == 0
     run.records()  # every line JSON: no traceback

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from drip import errors, mailer
+from smtp_sink import SmtpSink
 
 Make = Callable[..., email.message.EmailMessage]
 
@@ -75,10 +76,26 @@ def test_memory_urls_share_a_mailer_by_name() -> None:
     assert mailer.from_url("memory://") is not mailer.from_url("memory://")
 
 
-def test_every_mailer_satisfies_the_port(tmp_path: Path) -> None:
-    ports: list[mailer.Mailer] = [
-        mailer.MemoryMailer(),
-        mailer.FileMailer(tmp_path),
-        mailer.from_url("smtp://127.0.0.1:2525"),
-    ]
-    assert all(callable(p.send) and callable(p.close) for p in ports)
+@pytest.mark.parametrize("kind", ["memory", "file", "smtp"])
+def test_every_mailer_hands_the_same_bytes_over_and_closes(
+    kind: str, tmp_path: Path, make_message: Make, sink: SmtpSink
+) -> None:
+    """The port, behaviourally: what each mailer delivers is the message as SMTP carries it."""
+    url = {"memory": "memory://port-test", "file": f"file://{tmp_path}", "smtp": sink.url}[kind]
+    message = make_message(7)
+    with mailer.from_url(url) as port:
+        port.send(message)
+    expected = message.as_bytes(policy=email.policy.SMTP)
+    if kind == "memory":
+        shared = mailer.from_url("memory://port-test")
+        assert isinstance(shared, mailer.MemoryMailer) and shared.closed
+        [kept] = shared.sent
+        assert kept.as_bytes(policy=email.policy.SMTP) == expected
+    elif kind == "file":
+        [written] = tmp_path.glob("*.eml")
+        assert written.read_bytes() == expected
+    else:
+        [received] = sink.wait_for(1)
+        assert received.data.replace(b"\r\n", b"\n") == expected.replace(b"\r\n", b"\n")
+        assert received.rcpt_tos == ("patient@example.org",)
+        sink.wait_all_closed()

@@ -18,7 +18,7 @@ def claim_one(world: World, *, owner: str = "w", at: datetime = NOW) -> store.Cl
     return claim
 
 
-def states(world: World) -> list[tuple[str, DS]]:
+def states(world: World) -> list[tuple[str, store.DeliveryState]]:
     return [(row.step_id, row.state) for row in world.deliveries()]
 
 

@@ -103,7 +103,7 @@ def _simulate(
     last: datetime | None = None,
 ) -> tuple[list[str], list[datetime]]:
     """Send every planned step at its due time until the planner says the enrollment ends."""
-    order, dues = list(sent or []), []
+    order, dues = list(sent or []), list[datetime]()
     for _ in range(len(seq.steps) + 1):
         planned = planning.next_step(
             sequence=seq,

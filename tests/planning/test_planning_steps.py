@@ -17,7 +17,7 @@ ORIGINAL = sequence(
 )
 
 
-def _next(seq=ORIGINAL, sent=(), last=None):  # type: ignore[no-untyped-def]
+def _next(seq=ORIGINAL, sent=(), last=None):
     return planning.next_step(
         sequence=seq,
         sent=frozenset(sent),

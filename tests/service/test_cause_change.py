@@ -4,6 +4,7 @@ new sequence, ignore keeps the old one; nothing is sent twice either way."""
 from __future__ import annotations
 
 import dataclasses
+import functools
 from datetime import UTC, datetime, timedelta
 
 import db_rows
@@ -19,11 +20,15 @@ def with_policy(app: app_module.App, policy: sequences.CauseChange) -> app_modul
     return dataclasses.replace(app, plan=dataclasses.replace(app.plan, on_cause_change=policy))
 
 
+def _at(moment: datetime) -> datetime:
+    return moment
+
+
 def run_all(app: app_module.App, outbox: mailer.MemoryMailer, start: datetime) -> None:
     at = start
     while (due := app.store.status(now=at).next_due) is not None:
         at = max(at, due)
-        operations.dispatcher(app, outbox, now=lambda at=at: at, simulated=True).tick()
+        operations.dispatcher(app, outbox, now=functools.partial(_at, at), simulated=True).tick()
 
 
 def two_steps_then_change(app: app_module.App, outbox: mailer.MemoryMailer) -> store.Subscriber:
@@ -40,7 +45,7 @@ def two_steps_then_change(app: app_module.App, outbox: mailer.MemoryMailer) -> s
     )
     steps = app.plan.sequences[OLD].steps
     for at in (T0, T0 + steps[1].after):
-        operations.dispatcher(app, outbox, now=lambda at=at: at, simulated=True).tick()
+        operations.dispatcher(app, outbox, now=functools.partial(_at, at), simulated=True).tick()
     assert len(outbox.sent) == 2
     subscriptions.change_cause(app, sub.uid, NEW, now=T0 + timedelta(days=3))
     return sub

@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import zoneinfo
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -188,11 +189,14 @@ def test_a_step_is_rendered_once_for_many_patients(
 ) -> None:
     import mjml
 
-    calls = []
+    calls: list[str] = []
     real = mjml.mjml2html
-    monkeypatch.setattr(
-        mjml, "mjml2html", lambda src, *a, **k: calls.append(1) or real(src, *a, **k)
-    )
+
+    def counting(source: str, *args: Any, **kwargs: Any) -> str:
+        calls.append(source)
+        return str(real(source, *args, **kwargs))
+
+    monkeypatch.setattr(mjml, "mjml2html", counting)
     for n in range(5):
         patient(app, f"p{n}@example.com")
     assert run(app, mailer.MemoryMailer(), T0).sent == 5
@@ -226,8 +230,11 @@ def test_pending_subscribers_get_the_confirmation_only(app: app_module.App) -> N
     )
     run(app, outbox, T0)
     run(app, outbox, T0 + timedelta(days=30))
-    assert len(outbox.sent) == 1
-    assert isinstance(app.plan.sequences["muscle-injury"], sequences.Sequence)
+    [confirmation] = outbox.sent
+    assert str(confirmation["Subject"]) == app.plan.confirmation_subject
+    assert [(seq, step) for seq, step, _ in deliveries_by_sequence(app)] == [
+        (sequences.CONFIRM_SEQUENCE, sequences.CONFIRM_STEP)
+    ]  # and no step was even queued
 
 
 def test_a_message_that_cannot_be_built_fails_with_its_reason_and_the_batch_goes_on(
@@ -245,7 +252,12 @@ def test_a_message_that_cannot_be_built_fails_with_its_reason_and_the_batch_goes
     result = run(app, outbox, T0)
     assert (result.sent, result.count(V.FAILED)) == (1, 1)
     [failed] = [e for e in db_rows.events(app.store, broken.id) if e.kind is store.EventKind.FAILED]
-    assert failed.detail
+    assert failed.detail is not None
+    assert failed.detail == (  # the reason, never the address
+        "the recipient's address cannot be mailed: "
+        "The part after the @-sign contains invalid characters: SPACE"
+    )
+    assert [m["To"].addresses[0].addr_spec for m in outbox.sent] == ["ben@example.com"]
 
 
 def test_a_step_due_while_drip_was_down_waits_for_the_send_window(app: app_module.App) -> None:
@@ -258,6 +270,13 @@ def test_a_step_due_while_drip_was_down_waits_for_the_send_window(app: app_modul
     monday = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)  # the window opens, London time
     assert app.store.status(now=saturday_night).next_due == monday
     assert run(app, outbox, monday).sent == 1
+
+
+def deliveries_by_sequence(app: app_module.App) -> list[tuple[str, str, str]]:
+    d = models.DeliveryRow
+    with app.store.engine.connect() as conn:
+        query = sa.select(d.sequence, d.step_id, d.state).order_by(d.id)
+        return [(row.sequence, row.step_id, row.state.value) for row in conn.execute(query)]
 
 
 def deliveries(app: app_module.App) -> list[tuple[str, str, int]]:

@@ -53,7 +53,7 @@ class Fixture:
     def batch(self, **changes: Any) -> dispatch.BatchResult:
         return dataclasses.replace(self.dispatcher, **changes).batch()
 
-    def rows(self) -> list[tuple[str, DS, int]]:
+    def rows(self) -> list[tuple[str, store.DeliveryState, int]]:
         return [(d.step_id, d.state, d.attempts) for d in self.outbox.deliveries()]
 
 

@@ -19,7 +19,7 @@ Kind = drip_store.EventKind
 MINUTE = timedelta(minutes=1)
 
 
-def _enroll(store, subscriber, now) -> None:  # type: ignore[no-untyped-def]
+def _enroll(store, subscriber, now) -> None:
     db_rows.enroll(store, subscriber.id, now=now)
 
 

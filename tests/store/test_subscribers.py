@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -24,7 +25,8 @@ def test_add_normalises_the_domain_and_keeps_the_local_part(store, add, now) -> 
     assert added.consent == drip_store.Consent(
         source="web:/signup", text="Send me back-care tips", ip="203.0.113.7", at=now
     )
-    assert len(added.uid) == 32 and int(added.uid, 16) >= 0
+    assert re.fullmatch(r"[0-9a-f]{32}", added.uid)  # opaque: it says nothing of the person
+    assert add("john@example.org").uid != added.uid
     assert store.subscriber_by_email("JANE.DOE@example.org") == added
     assert store.subscriber_by_uid(added.uid) == added
     assert store.subscriber_by_uid("0" * 32) is None

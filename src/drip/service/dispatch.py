@@ -28,7 +28,7 @@ from email.message import EmailMessage
 from enum import StrEnum
 from typing import Protocol
 
-from drip import delivery, errors, planning, redact, sequences, store
+from drip import contacts, delivery, errors, planning, redact, sequences, store
 
 log = logging.getLogger("drip.dispatch")
 
@@ -301,7 +301,7 @@ class Dispatcher:
         except (errors.InvalidInput, errors.HeaderInjectionError) as exc:
             # This message can never be built (e.g. an address no mail server can carry):
             # it ends as failed, with the reason, instead of stopping the batch.
-            error = redact.addresses(str(exc))
+            error = _unbuildable(exc)
             return self._kept(self.outbox.mark_failed, claim, Verdict.FAILED, now=now, error=error)
         except errors.SendError as exc:
             return self._refused(claim, now, exc)
@@ -401,6 +401,13 @@ class Dispatcher:
         return self._kept(
             self.outbox.mark_retry, claim, Verdict.RETRIED, now=now, error=error, retry_at=retry_at
         )
+
+
+def _unbuildable(exc: errors.DripError) -> str:
+    """Why a message cannot be built, for the delivery's record: never the address itself."""
+    if isinstance(exc, contacts.BadAddress):
+        return f"the recipient's address cannot be mailed: {exc.reason}"
+    return redact.addresses(str(exc))
 
 
 def _not_mailable(check: store.Recheck | None, *, confirming: bool) -> str | None:
