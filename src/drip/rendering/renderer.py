@@ -95,7 +95,7 @@ class Renderer:
     ) -> model.RenderedStep:
         # Subject and preheader are Jinja too (sandboxed), so they may greet by first name; but
         # without the cause or the content: the subject is a header, and both show on a phone's
-        # lock screen. A patient's cause is health data (DESIGN.md).
+        # lock screen. A patient's cause is health data (docs/architecture.md).
         where = f"step {info['id']!r}"
         shown = {k: v for k, v in context.items() if k not in _NOT_IN_PREVIEWS}
         subject = self._inline(subject, shown, f"{where}, subject")
