@@ -299,7 +299,7 @@ def test_a_retry_put_back_after_an_unsubscribe_ends_suppressed(app: app_module.A
     assert deliveries(app) == [("welcome", "suppressed", 1)]  # not pending forever
 
 
-def test_an_unreachable_server_stops_the_batch_and_hands_the_rest_back(
+def test_a_server_that_does_not_answer_stops_the_batch_and_hands_the_rest_back(
     app: app_module.App,
 ) -> None:
     outbox = mailer.MemoryMailer()

@@ -153,7 +153,8 @@ def _cause_free(
 ) -> None:
     """A subject is an email header, seen by mail servers; subject and preheader both show on
     a phone's lock screen. A patient's pain cause is health data and never goes there
-    (docs/architecture.md); the body may name it. (Jinja in them gets no `cause` either: see rendering.)"""
+    (docs/architecture.md); the body may name it. (Jinja in them gets no `cause` either: see
+    rendering.)"""
     said = " ".join(line.lower().replace("-", " ").split())
     field = what.split()[0].removesuffix("s")
     for cause in causes:

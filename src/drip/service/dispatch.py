@@ -268,7 +268,7 @@ class Dispatcher:
         return result
 
     def batches(self) -> Iterator[BatchResult]:
-        """Batches until nothing is due (or stop, a policy pause, an unreachable server)."""
+        """Batches until nothing is due (or stop, a policy pause, a server that does not answer)."""
         while not self.stop.is_set():
             result = self.batch()
             yield result
