@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email.policy
 import email.utils
+import os
 import subprocess
 import sys
 import time
@@ -87,7 +88,7 @@ def articles() -> list[Path]:
 
 
 def corpus() -> list[Path]:
-    folder = REPO / "tests" / "fixtures" / "articles" / "corpus"
+    folder = Path(os.environ.get("DRIP_CORPUS") or REPO.parent / "shared" / "corpus")
     return sorted(
         p
         for p in folder.iterdir()

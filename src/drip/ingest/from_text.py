@@ -113,7 +113,7 @@ def _flush_para(para: list[str], line: int, chunk_size: int) -> list[blocks.Bloc
     text = " ".join(para)
     # A heading stands alone between blank lines; a short line inside a chunk is not one.
     if chunk_size == 1 and _heading_like(text):
-        return [blocks.Block(kind=Kind.HEADING, text=text, line=line, level=2)]
+        return [blocks.Block(kind=Kind.HEADING, text=text, line=line, level=2, weak=True)]
     return [blocks.Block(kind=Kind.PARAGRAPH, text=text, line=line)]
 
 

@@ -12,6 +12,7 @@ from ruamel.yaml.error import YAMLError
 
 from drip.ingest import blocks
 
+ABOVE_TITLE = "above the article's title: the site name or navigation, not article text"
 _MONTHS = {
     name: number
     for number, names in enumerate(
