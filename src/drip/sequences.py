@@ -84,6 +84,9 @@ class Plan:
     confirmation_template: str  # the double opt-in email's template
     confirmation_subject: str
     sequences: dict[str, Sequence]  # by cause slug
+    # What the emails call the condition ("back spasms"); "" when the file has no `topic:`,
+    # and then the renderer names it from the article as `drip generate` would.
+    topic: str = ""
 
     def cause(self, slug: str) -> Cause | None:
         return next((c for c in self.causes if c.slug == slug), None)

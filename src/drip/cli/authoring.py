@@ -24,27 +24,40 @@ FORMAT = click.Choice(ingest.FORMATS)
 
 
 @click.command("ingest")
-@click.argument("article", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("article", type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=FORMAT, help="text, html or markdown (default: by extension)")
 @click.option("--slug", help="the article's slug (default: the file name without extension)")
 @click.option("--json", "as_json", is_flag=True, help="print the content tree as JSON")
-def ingest_command(article: Path, fmt: str | None, slug: str | None, as_json: bool) -> None:
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="each section's role with its evidence, and where every block of the source went",
+)
+def ingest_command(
+    article: Path, fmt: str | None, slug: str | None, as_json: bool, explain: bool
+) -> None:
     """Read an article and print its outline: sections, items, slugs, and what was not placed.
+
+    ARTICLE is a .txt, .html or .md file, or a folder of Markdown fragments with a
+    manifest.json.
 
     \b
     Example:
       drip ingest articles/back-spasms.txt
       drip ingest articles/back-spasms.txt --json > outline.json
+      drip ingest articles/back-spasms.txt --explain
     """
-    tree = ingest.read_article(article, format=fmt, slug=slug)
+    reading = ingest.read(article, format=fmt, slug=slug)
     if as_json:
-        click.echo(json.dumps(tree.to_json(), indent=2, ensure_ascii=False))
+        click.echo(json.dumps(reading.article.to_json(), indent=2, ensure_ascii=False))
+    elif explain:
+        click.echo(ingest.explain(reading))
     else:
-        click.echo(ingest.outline(tree))
+        click.echo(ingest.outline(reading.article))
 
 
 @click.command("generate")
-@click.argument("article", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("article", type=click.Path(path_type=Path))
 @click.option(
     "-o",
     "--output",
@@ -52,18 +65,36 @@ def ingest_command(article: Path, fmt: str | None, slug: str | None, as_json: bo
     help="write here (default: print). An existing file's clinic block is kept.",
 )
 @click.option("--format", "fmt", type=FORMAT, help="text, html or markdown (default: by extension)")
-def generate_command(article: Path, output: Path | None, fmt: str | None) -> None:
-    """Propose sequences.yaml from an article: one sequence per cause, treatments by relevance.
+@click.option(
+    "--single",
+    is_flag=True,
+    help="one general sequence for every patient, instead of one per cause",
+)
+def generate_command(article: Path, output: Path | None, fmt: str | None, single: bool) -> None:
+    """Propose sequences.yaml from an article: one sequence per cause, tips in the order of
+    relevance to the cause, conservative care before invasive care.
+
+    An article that lists no causes gets none invented: generate says so and writes nothing
+    (exit status 1), unless --single asks for one general sequence.
 
     \b
     Example:
       drip generate articles/back-spasms.txt -o sequences.yaml
+      drip generate articles/back-spasms.txt --single -o general.yaml
       drip check
     """
     tree = ingest.read_article(article, format=fmt)
     base = output.parent if output else Path.cwd()
     clinic = _existing_clinic(output) if output and output.exists() else None
-    text = generate.propose(tree, article_path=_relative(article, base), clinic=clinic)
+    text = generate.propose(
+        tree, article_path=_relative(article, base), clinic=clinic, single=single
+    )
+    if not generate.listed_treatments(tree):
+        click.echo(
+            "note: the article lists no treatments: the tips are its sections about treatment, "
+            "if any; add tips by hand",
+            err=True,
+        )
     if output is None:
         click.echo(text, nl=False)
         return

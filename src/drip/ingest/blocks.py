@@ -59,6 +59,11 @@ class Draft:
     title_line: int = 0  # where the title heading was; text above it is site chrome
     blocks: list[Block] = field(default_factory=list)
     unplaced: list[content.Unplaced] = field(default_factory=list)
+    taken: list[tuple[int, str, str]] = field(default_factory=list)  # line, text, what it gave
+
+    def metadata(self, line: int, text: str, what: str) -> None:
+        """Record text taken as the article's metadata (its title, its byline)."""
+        self.taken.append((line, clean(text), what))
 
     def skip(self, line: int, text: str, reason: str) -> None:
         """Report text that is not article content (never silently dropped)."""

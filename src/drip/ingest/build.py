@@ -45,4 +45,12 @@ def build(draft: blocks.Draft) -> Built:
         unplaced=tuple(sorted(draft.unplaced, key=lambda u: u.line)),
         source=draft.source,
     )
-    return Built(article=article, placements=placements)
+    taken = tuple(
+        Placement(line=line, what="metadata", text=text, where=what)
+        for line, text, what in draft.taken
+    )
+    return Built(article=article, placements=tuple(sorted(placements + taken, key=_line)))
+
+
+def _line(placement: Placement) -> int:
+    return placement.line

@@ -40,7 +40,7 @@ class Entry:
 def entry(block: blocks.Block) -> Entry:
     """The title and body of a list entry (or of a labelled paragraph)."""
     if block.label:
-        return Entry(title=heading(block.label), body=block.text, shape="its bold label")
+        return Entry(title=heading(block.label), body=block.text, shape="its label")
     text = block.text
     if (match := _SPLIT.match(text)) and len(match["name"].split()) <= MAX_NAME_WORDS:
         return Entry(title=match["name"], body=_sentence(match["rest"]), shape="name, then dash")

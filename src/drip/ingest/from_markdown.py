@@ -41,6 +41,7 @@ def _take_title(draft: blocks.Draft, found: list[blocks.Block]) -> list[blocks.B
     if draft.title and not blocks.same_words(draft.title, found[first].text):
         return found
     draft.title = draft.title or found[first].text
+    draft.metadata(found[first].line, found[first].text, "the article's title")
     for block in found[:first]:
         draft.skip(block.line, block.full_text, meta.ABOVE_TITLE)
     return found[first + 1 :]

@@ -26,6 +26,9 @@ def read(draft: blocks.Draft, soup: bs4.BeautifulSoup) -> None:
     heading = _title_heading(soup, names)
     if heading is not None:
         draft.title = blocks.clean(heading.get_text(" "))
+        draft.metadata(
+            getattr(heading, "sourceline", None) or 0, draft.title, "the article's title"
+        )
         draft.title_line = getattr(heading, "sourceline", None) or 0
         heading.decompose()
     elif names:
@@ -94,6 +97,8 @@ def _author_and_date(draft: blocks.Draft, soup: bs4.BeautifulSoup) -> None:
             continue
         found = meta.byline(blocks.clean(tag.get_text(" ")))
         if found is not None:
+            draft.metadata(getattr(tag, "sourceline", None) or 0, tag.get_text(" "),
+                           "the byline: author and date")  # fmt: skip
             draft.author = draft.author or found.author
             draft.date = draft.date or found.date
             tag.decompose()

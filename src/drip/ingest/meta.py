@@ -143,6 +143,7 @@ def take_bylines(draft: blocks.Draft, found: list[blocks.Block]) -> list[blocks.
         near_top = index < 4 and not any(b.kind is blocks.Kind.HEADING for b in kept)
         line = byline(blocks.clean(block.text)) if block.kind is blocks.Kind.PARAGRAPH else None
         if near_top and line is not None:
+            draft.metadata(block.line, block.text, "the byline: author and date")
             draft.author = draft.author or line.author
             draft.date = draft.date or line.date
         else:

@@ -12,7 +12,7 @@ from typing import Any
 
 import jinja2
 
-from drip import content, errors, sequences
+from drip import content, errors, generate, sequences
 from drip.rendering import blocks, engine, model, text
 
 CONFIRM_ID = "confirm"
@@ -36,6 +36,8 @@ class Renderer:
         self.article = article
         self.templates = engine.Templates(templates)
         self._cache: dict[tuple[str, str], model.RenderedStep] = {}
+        # What the emails call the condition: sequences.yaml's `topic:`, else the article's.
+        self.topic = plan.topic or generate.topic.of(article)
 
     def step(self, cause: str, step_id: str) -> model.RenderedStep:
         """The rendered step `step_id` of the sequence for `cause` (rendered on first use)."""
@@ -78,7 +80,7 @@ class Renderer:
         context = self._base_context()
         context["links"] = {**_LINKS, "confirm": model.placeholder(model.CONFIRM)}
         context["blocks"] = []
-        preheader = f"One click to confirm your back-care tips from {self.plan.clinic.name}."
+        preheader = f"One click to confirm your tips on {self.topic} from {self.plan.clinic.name}."
         info: dict[str, Any] = {"id": CONFIRM_ID, "number": 0, "total": 0}
         subject = self.plan.confirmation_subject
         return self._render(self.plan.confirmation_template, subject, preheader, info, context)
@@ -90,6 +92,7 @@ class Renderer:
             "subscriber": dict(_SUBSCRIBER),
             "links": dict(_LINKS),
             "booking_url": self.plan.clinic.booking_url,
+            "topic": self.topic,
         }
 
     def _render(

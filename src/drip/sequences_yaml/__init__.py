@@ -21,6 +21,7 @@ from drip import content, errors, sequences
 from drip.sequences_yaml import _fields, _sequences, _settings, _shapes, _tree, durations
 
 parse_duration = durations.parse_duration
+named_cause = _sequences.named_cause  # the rule that keeps causes out of subjects and preheaders
 format_duration = durations.format_duration
 
 
@@ -113,6 +114,7 @@ def _plan(
         confirmation_template=template,
         confirmation_subject=subject,
         sequences=sequences_by_cause,
+        topic=_settings.topic(doc, found["topic"]) if "topic" in found else "",
     )
 
 

@@ -152,17 +152,24 @@ def _cause_free(
     """A subject is an email header, seen by mail servers; subject and preheader both show on
     a phone's lock screen. A patient's pain cause is health data and never goes there
     (DESIGN.md); the body may name it. (Jinja in them gets no `cause` either: see rendering.)"""
-    said = " ".join(line.lower().replace("-", " ").split())
     field = what.split()[0].removesuffix("s")
+    cause = named_cause(line, causes)
+    if cause is not None:
+        doc.report(
+            value,
+            f"the {field} names the cause {_q(cause.slug)}: {what} and a patient's cause "
+            "is health data; say it in the email's body instead",
+        )
+
+
+def named_cause(line: str, causes: list[sequences.Cause]) -> sequences.Cause | None:
+    """The first cause whose slug or label `line` says, ignoring case, hyphens and spacing."""
+    said = " ".join(line.lower().replace("-", " ").split())
     for cause in causes:
         names = {cause.slug.replace("-", " "), " ".join(cause.label.lower().split())}
         if any(name and name in said for name in names):
-            doc.report(
-                value,
-                f"the {field} names the cause {_q(cause.slug)}: {what} and a patient's cause "
-                "is health data; say it in the email's body instead",
-            )
-            return
+            return cause
+    return None
 
 
 def _content(
