@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from drip import content
-from drip.ingest import blocks, chrome, sections, tidy, tree
+from drip.ingest import blocks, chrome, finish, sections, tidy, tree
 
 Placement = sections.Placement
 
@@ -34,8 +34,8 @@ def build(draft: blocks.Draft) -> Built:
     kept = chrome.remove(draft, tidy.tidy(draft))
     intro, top = tree.outline(kept)
     drafts = sections.place(intro, top)
-    sections.assign_roles(drafts)
-    frozen, placements = sections.freeze(draft.slug, drafts)
+    finish.assign_roles(drafts)
+    frozen, placements = finish.freeze(draft.slug, drafts)
     article = content.Article(
         slug=draft.slug,
         title=draft.title,
