@@ -27,6 +27,10 @@ HEADED = "{what} (under {heading!r}), not article text"
 _PLACEHOLDER = re.compile(r"\{\{.*?\}\}|\{%.*?%\}")
 _ATTRIBUTES = re.compile(r"\{[.#][\w\s.#=:-]*\}")
 _ABBREVIATION = re.compile(r"^\*\[[^\]]+\]:")
+# A Markdown link the parser could not read as one (a placeholder put spaces in its target).
+_LINK_TEXT = re.compile(r"^\[[^\]]+\]\([^)]*\)$")
+LINK_ALONE = "a link on its own (a button, a call to action, a service link), not article text"
+CITATION = "a citation marker, not article text"
 _METADATA = re.compile(
     r"^(?:source(?: url)?|url|link|canonical|description|meta description|excerpt|keywords"
     r"|tags|categories|author|written by|date|published|updated|last updated|reviewed by"
@@ -119,6 +123,8 @@ def _whole_block(block: blocks.Block, *, at_top: bool) -> str:
         return METADATA.format(label=block.label)
     if block.kind is Kind.HEADING:
         return ""
+    if _LINK_TEXT.match(text):
+        return LINK_ALONE
     if _SHARE.match(text) and len(text.split()) <= 12:
         return SHARE
     if _PROMO.search(text) and len(text.split()) <= 40:

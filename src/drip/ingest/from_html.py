@@ -15,7 +15,7 @@ import re
 
 import bs4
 
-from drip.ingest import blocks, html_meta
+from drip.ingest import blocks, chrome, html_meta
 
 Kind = blocks.Kind
 _SILENT = {
@@ -39,8 +39,8 @@ _BLOCKS = {
 }  # fmt: skip
 _BLANK_LINE = re.compile(r"\n[ \t\u00a0]*\n")
 CHROME = "page chrome ({what}), not article text"
-LINK_ALONE = "a link on its own (a call to action or a button), not article text"
-CITATION = "a citation marker, not article text"
+LINK_ALONE = chrome.LINK_ALONE
+CITATION = chrome.CITATION
 _CITATION = re.compile(r"^[\d\s,;–—-]+$")
 
 

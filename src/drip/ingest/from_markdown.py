@@ -13,7 +13,7 @@ import bs4
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from drip.ingest import blocks, from_html, meta
+from drip.ingest import blocks, chrome, from_html, meta
 
 Kind = blocks.Kind
 _MD = MarkdownIt("commonmark")
@@ -47,8 +47,8 @@ def _take_title(draft: blocks.Draft, found: list[blocks.Block]) -> list[blocks.B
     return found[first + 1 :]
 
 
-LINK_ALONE = "a link on its own (a call to action or a service link), not article text"
-CITATION = "a citation marker, not article text"
+LINK_ALONE = chrome.LINK_ALONE
+CITATION = chrome.CITATION
 
 
 class _Reader:

@@ -1,8 +1,9 @@
 """The article's outline: headings nested by level, each with the blocks it heads.
 
 Levels are relative to the article's own title (a parser has taken it out, and what stood above
-it): sections start at the shallowest level that has two headings or more, and a lone heading
-above that level (`# What Is Back Pain?` over the `##` sections) is a section too. Deeper
+it): sections start at the shallowest level, except that a lone heading there that names no
+role, over several headings of the next level (`# What Is Back Pain?` over the `##` sections),
+is a part title: a section of its own, with the next level's headings as sections. Deeper
 headings nest under their section. Headings whose level is a guess (bold lines, short lines of
 a text file) are placed by what they say: one that names a role opens a section; one that does
 not, with a paragraph or two under it, is an entry of the section it follows.
@@ -50,10 +51,21 @@ def _depths(found: list[blocks.Block]) -> dict[int, int]:
     if headings and all(b.weak for _, b in headings):
         return _guessed_depths(found, headings)
     levels = sorted({b.level for _, b in headings})
-    counts = {level: sum(1 for _, b in headings if b.level == level) for level in levels}
-    section = next((level for level in levels if counts[level] >= 2), levels[-1] if levels else 0)
+    section = _section_level(levels, [b for _, b in headings])
     deeper = [level for level in levels if level > section]
     return {i: 0 if b.level <= section else 1 + deeper.index(b.level) for i, b in headings}
+
+
+def _section_level(levels: list[int], headings: list[blocks.Block]) -> int:
+    """The shallowest level, unless a lone heading there names no role and a deeper level has
+    several headings: then it is a part title over the sections (`# What Is Back Pain?`)."""
+    for n, level in enumerate(levels):
+        at = [h for h in headings if h.level == level]
+        below = [h for h in headings if n + 1 < len(levels) and h.level == levels[n + 1]]
+        lone_part = len(at) == 1 and len(below) >= 2 and not roles.from_heading(at[0].text)[1]
+        if not lone_part:
+            return level
+    return levels[-1] if levels else 0
 
 
 def _guessed_depths(
