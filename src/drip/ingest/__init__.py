@@ -13,6 +13,7 @@ with a manifest (a folder holding `manifest.json`) is read as one.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 from collections.abc import Callable
 from pathlib import Path
@@ -58,12 +59,13 @@ def read(path: Path, *, format: str | None = None, slug: str | None = None) -> b
     if fragments.is_fragments(path):
         assembled = fragments.assemble(path)
         name = path if path.is_dir() else path.parent
-        return _parse(
+        built = _parse(
             assembled.text,
             format="markdown",
             slug=slug or name.name.removesuffix(".fragments"),
             source=str(path),
         )
+        return dataclasses.replace(built, origins=assembled.origins)
     chosen = format or _EXTENSIONS.get(path.suffix.lower())
     if chosen is None:
         raise errors.ArticleError(

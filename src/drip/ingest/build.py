@@ -27,6 +27,16 @@ Placement = sections.Placement
 class Built:
     article: content.Article
     placements: tuple[Placement, ...]
+    # For an article assembled from fragments: (first line, fragment file), to name places.
+    origins: tuple[tuple[int, str], ...] = ()
+
+    def place(self, line: int) -> str:
+        """`line 12`, or `main-content-1.md:4` for an article read from fragments."""
+        if not self.origins:
+            return f"line {line}"
+        name, first = next(((n, f) for f, n in reversed(self.origins) if f <= line),
+                           (self.origins[0][1], 1))  # fmt: skip
+        return f"{name}:{line - first + 1}"
 
 
 def build(draft: blocks.Draft) -> Built:

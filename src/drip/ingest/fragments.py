@@ -85,12 +85,3 @@ def _values(node: Any) -> Iterator[str]:
 
 def _text(value: Any) -> str:
     return " ".join(value.split()) if isinstance(value, str) else ""
-
-
-def where(assembled: Assembled, line: int) -> str:
-    """`main-content-2.md:4` for a line of the assembled text."""
-    name, first = MANIFEST, 1
-    for start, origin in assembled.origins:
-        if start <= line:
-            name, first = origin, start
-    return f"{name}:{line - first + 1}"

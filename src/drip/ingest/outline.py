@@ -53,6 +53,6 @@ def explain(reading: build.Built) -> str:
     rows = [(p.line, p.what, p.text, f"→ {p.where}") for p in reading.placements]
     rows += [(u.line, "text", u.text, f"dropped: {u.reason}") for u in article.unplaced]
     for line, what, text, where in sorted(rows, key=lambda row: row[0]):
-        lines.append(f"  line {line} {what} {excerpt(text)!r}")
+        lines.append(f"  {reading.place(line)} {what} {excerpt(text)!r}")
         lines.append(f"      {where}")
     return "\n".join(lines)
