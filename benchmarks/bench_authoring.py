@@ -5,6 +5,7 @@ from __future__ import annotations
 import email.policy
 import email.utils
 import functools
+import os
 import statistics
 import subprocess
 import sys
@@ -110,7 +111,7 @@ def articles() -> list[Path]:
 
 
 def corpus() -> list[Path]:
-    folder = REPO / "tests" / "fixtures" / "articles" / "corpus"
+    folder = Path(os.environ.get("DRIP_CORPUS") or REPO.parent / "shared" / "corpus")
     return sorted(
         p
         for p in folder.iterdir()

@@ -1,6 +1,9 @@
 """The content model: an article is a tree of sections and items, each with a stable slug.
 
-    Article ── Section (role: intro | causes | treatments | closing | other) ── Item
+    Article ── Section (role, with its confidence and evidence) ── Item
+
+Roles: intro, causes, treatments, self-care, symptoms, prevention, risk-factors, diagnosis,
+see-a-doctor, closing, other.
 
 A body is plain text: paragraphs separated by one blank line; a line starting with "- " is a
 list entry. Slugs look like `back-spasms/treatments/heat-and-ice`: article slug / section key /
@@ -23,8 +26,18 @@ class Role(StrEnum):
     INTRO = "intro"
     CAUSES = "causes"
     TREATMENTS = "treatments"
+    SELF_CARE = "self-care"  # what a patient can do themselves: rest, exercise, heat and ice
+    SYMPTOMS = "symptoms"
+    PREVENTION = "prevention"
+    RISK_FACTORS = "risk-factors"
+    DIAGNOSIS = "diagnosis"
+    SEE_A_DOCTOR = "see-a-doctor"  # when to see a doctor: red flags, urgent signs
     CLOSING = "closing"
     OTHER = "other"
+
+
+# The roles whose entries become tips of a sequence: treatments, and what patients do themselves.
+CARE_ROLES = (Role.TREATMENTS, Role.SELF_CARE)
 
 
 def slugify(text: str) -> str:
@@ -56,12 +69,18 @@ class Section:
     role: Role
     body: str
     items: tuple[Item, ...] = ()
+    # How the role was found, not what the article says: two trees with the same sections,
+    # roles and items are equal whatever the words of their evidence.
+    confidence: float = field(default=1.0, compare=False)  # how sure the role is, 0..1
+    evidence: tuple[str, ...] = field(default=(), compare=False)  # why, in words
 
     def to_json(self) -> dict[str, Any]:
         return {
             "slug": self.slug,
             "title": self.title,
             "role": self.role.value,
+            "confidence": self.confidence,
+            "evidence": list(self.evidence),
             "body": self.body,
             "items": [item.to_json() for item in self.items],
         }
@@ -110,6 +129,16 @@ class Article:
     def items_with_role(self, role: Role) -> list[Item]:
         return [item for s in self.sections_with_role(role) for item in s.items]
 
+    def listed(self, role: Role) -> list[Section | Item]:
+        """What the article lists as its causes (or treatments…): the items of the sections
+        with that role; or, when it gives one section each (two or more sections with that
+        role, none of them with items), those sections. Prose alone lists nothing."""
+        items: list[Section | Item] = list(self.items_with_role(role))
+        if items:
+            return items
+        sections = self.sections_with_role(role)
+        return list(sections) if len(sections) >= 2 else []
+
     def to_json(self) -> dict[str, Any]:
         return {
             "schema": SCHEMA_VERSION,
@@ -135,6 +164,8 @@ class Article:
                     role=Role(s["role"]),
                     body=s["body"],
                     items=tuple(Item(**i) for i in s["items"]),
+                    confidence=s.get("confidence", 1.0),
+                    evidence=tuple(s.get("evidence", ())),
                 )
                 for s in data["sections"]
             ),

@@ -95,9 +95,24 @@ class Plan:
     confirmation_template: str  # the double opt-in email's template
     confirmation_subject: str
     sequences: dict[str, Sequence]  # by cause slug
+    # What the emails call the condition ("back spasms"); "" when the file has no `topic:`,
+    # and then the renderer names it from the article as `drip generate` would.
+    topic: str = ""
 
     def cause(self, slug: str) -> Cause | None:
         return next((c for c in self.causes if c.slug == slug), None)
 
     def sequence(self, cause_slug: str) -> Sequence | None:
         return self.sequences.get(cause_slug)
+
+
+def named_cause(line: str, causes: list[Cause]) -> Cause | None:
+    """The first cause whose slug or label `line` says, ignoring case, hyphens and spacing: the
+    rule that keeps a patient's cause out of subjects and preheaders (`drip check` and the
+    generator both apply it)."""
+    said = " ".join(line.lower().replace("-", " ").split())
+    for cause in causes:
+        names = {cause.slug.replace("-", " "), " ".join(cause.label.lower().split())}
+        if any(name and name in said for name in names):
+            return cause
+    return None

@@ -76,3 +76,33 @@ def test_demo_outside_the_checkout_says_where_to_run_it(drip: Drip) -> None:
 def test_demo_without_templates_says_the_same(drip: Drip) -> None:
     result = drip("demo", "--out", "demo-out", DRIP_TEMPLATES="templates/emails")
     assert_clean_failure(result, 2, "templates/emails: not found", "set DRIP_SEQUENCES and")
+
+
+def test_generate_on_an_article_without_a_list_of_causes_stops_and_writes_nothing(
+    drip: Drip, tmp_path: Path
+) -> None:
+    article = tmp_path / "knee.md"
+    article.write_text(
+        "# Knee Pain\n\nKnees hurt.\n\n## Causes\n\nStrain and wear, mostly.\n\n"
+        "## Treatments\n\n- Ice\n- Rest\n",
+        encoding="utf-8",
+    )
+    target = tmp_path / "sequences.yaml"
+    result = drip("generate", str(article), "-o", str(target))
+    assert_clean_failure(result, 1, "no list of causes found", "--single", "by hand")
+    assert not target.exists()
+    single = drip("generate", str(article), "--single", "-o", str(target))
+    assert single.exit_code == 0, single.output
+    assert "not-sure:" in target.read_text(encoding="utf-8")
+
+
+def test_ingest_explain_says_where_every_block_went(drip: Drip) -> None:
+    result = drip("ingest", ARTICLE, "--explain")
+    assert result.exit_code == 0, result.output
+    assert 'back-spasms/causes [causes, 0.90]: the heading says "causes"' in result.output
+    assert "line 12 list entry 'Muscle Injury: Lumbar muscle spasms" in result.output
+    assert "→ an item, titled by its label: back-spasms/causes/muscle-injury" in result.output
+    assert "line 4 metadata 'Causes & Treatments for Back Spasms'\n      → the article's title" in (
+        result.output
+    )
+    assert "dropped: the blog or site name, not article content" in result.output

@@ -157,8 +157,11 @@ def assert_content_json_shape(tree: dict[str, object]) -> None:
     sections = tree["sections"]
     assert isinstance(sections, list) and sections
     for section in sections:
-        assert set(section) == {"slug", "title", "role", "body", "items"}
-        assert section["role"] in {"intro", "causes", "treatments", "closing", "other"}
+        assert set(section) == {
+            "slug", "title", "role", "confidence", "evidence", "body", "items",
+        }  # fmt: skip
+        assert section["role"] in {role.value for role in content.Role}
+        assert 0 <= section["confidence"] <= 1 and isinstance(section["evidence"], list)
         for item in section["items"]:
             assert set(item) == {"slug", "title", "body"}
     unplaced = tree["unplaced"]

@@ -12,40 +12,42 @@ from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 import seed_data
-from drip import content, generate
+from drip import content, generate, topics
 from drip.generate import yamltext
 from seed_data import seed_article
 
 PATH = "articles/back-spasms.txt"
 CLINIC = seed_data.CLINIC
+# Relevance to the cause first, then conservative care before invasive care (drip.generate.
+# ordering): vertebroplasty/kyphoplasty, a procedure, comes after every conservative tip.
 TIPS = {
     "muscle-injury": [
-        "rest",
+        "rest",  # the one about this cause (it shares "muscle", "spasm")
         "heat-and-ice",
+        "functional-disc-rehydration",  # traction; the article says "not invasive"
         "medications",
-        "functional-disc-rehydration",
         "vertebroplasty-kyphoplasty",
     ],
     "bone-encroachment": [
-        "vertebroplasty-kyphoplasty",
-        "functional-disc-rehydration",
         "heat-and-ice",
-        "medications",
         "rest",
+        "functional-disc-rehydration",
+        "medications",
+        "vertebroplasty-kyphoplasty",  # the most relevant, but a procedure: last
     ],
     "lumbar-disc-disease": [
         "functional-disc-rehydration",
-        "vertebroplasty-kyphoplasty",
         "heat-and-ice",
-        "medications",
         "rest",
+        "medications",
+        "vertebroplasty-kyphoplasty",
     ],
     "not-sure": [
         "functional-disc-rehydration",
-        "vertebroplasty-kyphoplasty",
         "rest",
         "heat-and-ice",
         "medications",
+        "vertebroplasty-kyphoplasty",
     ],
 }
 
@@ -172,24 +174,55 @@ def test_subjects_and_preheaders_are_one_line_and_short(proposal: str) -> None:
             assert "\n" not in step["preheader"] and len(step["preheader"]) <= 100
 
 
-def test_each_tip_carries_its_relevance_as_a_comment(proposal: str) -> None:
-    block = proposal.split("  lumbar-disc-disease:\n")[1].split("  not-sure:\n")[0]
-    comments = re.findall(r"      # (.*)\n      - id: (\S+)", block)
-    assert comments == [
-        ("relevance 0.183: shared terms disc, age, degener, spin", "functional-disc-rehydration"),
-        ("relevance 0.043: shared terms norm, nerv, vertebra, spin", "vertebroplasty-kyphoplasty"),
-        ("relevance 0.003: shared terms spin", "heat-and-ice"),
-        ("relevance 0.002: shared terms spin", "medications"),
-        ("relevance 0.000: no shared terms", "rest"),
+def comments(block: str) -> list[tuple[str, str]]:
+    """(the comment above a step, joined into one line, the step's id) for each commented step."""
+    found = re.findall(r"((?:      # .*\n)+)      - id: (\S+)", block)
+    return [(" ".join(line.strip()[2:] for line in c.splitlines()), step) for c, step in found]
+
+
+def test_each_tip_carries_its_relevance_its_kind_of_care_and_why_it_is_there(
+    proposal: str,
+) -> None:
+    block = proposal.split("  bone-encroachment:\n")[1].split("  lumbar-disc-disease:\n")[0]
+    assert comments(block) == [
+        (
+            'relevance 0.007: shared terms spin, pain. self-care and activity ("heat", "ice"):'
+            " conservative, so before any injection, procedure or surgery",
+            "heat-and-ice",
+        ),
+        (
+            'relevance 0.002: shared terms pain. self-care and activity ("rest"): conservative,'
+            " so before any injection, procedure or surgery",
+            "rest",
+        ),
+        (
+            'relevance 0.012: shared terms spin, pain. manual or physical therapy ("traction",'
+            ' "compression"; the article says "not invasive"): conservative, so before any'
+            " injection, procedure or surgery",
+            "functional-disc-rehydration",
+        ),
+        (
+            'relevance 0.007: shared terms spin, pain. medication ("medications"): conservative,'
+            " so before any injection, procedure or surgery",
+            "medications",
+        ),
+        (
+            "relevance 0.093: shared terms bon, vertebra, nerv, spin, pain. an injection or"
+            ' procedure ("vertebroplasty", "kyphoplasty"): invasive, so after all conservative'
+            " care",
+            "vertebroplasty-kyphoplasty",
+        ),
     ]
 
 
 def test_not_sure_tips_carry_the_mean_relevance(proposal: str) -> None:
-    block = proposal.split("  not-sure:\n")[1]
-    assert (
-        "      # mean relevance over all causes 0.066: shared terms disc, age, degener, spin,"
-        " spasm\n      - id: functional-disc-rehydration\n"
-    ) in block
+    (first, *_) = comments(proposal.split("  not-sure:\n")[1])
+    assert first == (
+        "mean relevance over all causes 0.066: shared terms disc, age, degener, spin, spasm."
+        ' manual or physical therapy ("traction", "compression"; the article says "not'
+        ' invasive"): among the most relevant over all causes, and conservative',
+        "functional-disc-rehydration",
+    )
 
 
 def test_the_header_documents_the_file_and_drip_check(proposal: str) -> None:
@@ -252,34 +285,62 @@ def test_without_intro_or_closing_the_steps_shrink_to_what_exists() -> None:
     ]
 
 
-def test_a_long_title_gives_a_subject_cut_at_a_word() -> None:
-    long_title = "Treatments for " + " ".join(["Very"] + ["long"] * 60)
+def test_a_long_treatment_title_gives_a_subject_cut_at_a_word() -> None:
+    long_title = " ".join(["Very"] + ["long"] * 60)
     article = _article(
         _section(content.Role.INTRO, body="Hello."),
         _section(content.Role.CAUSES, "Strain"),
-        title=long_title,
+        _section(content.Role.TREATMENTS, long_title),
     )
-    subjects = [
-        s["subject"]
-        for seq in load(generate.propose(article, article_path="k.md"))["sequences"].values()
-        for s in seq["steps"]
-    ]
-    assert subjects[0] == "Very " + "long " * 28 + "long…"
-    assert all(len(s) <= 150 for s in subjects)
+    steps = load(generate.propose(article, article_path="k.md"))["sequences"]["strain"]["steps"]
+    assert steps[1]["subject"].startswith("Tip 1: Very long long")
+    assert steps[1]["subject"].endswith("long…") and len(steps[1]["subject"]) <= 150
+
+
+def test_an_article_that_lists_no_causes_gets_no_sequence_per_cause() -> None:
+    article = _article(
+        _section(content.Role.INTRO, body="Knees hurt."),
+        _section(content.Role.CAUSES, body="Knee pain comes from strain and wear."),
+        _section(content.Role.TREATMENTS, "Ice", "Rest"),
+    )
+    with pytest.raises(generate.NoCauses, match="no list of causes found") as caught:
+        generate.propose(article, article_path="k.md")
+    assert "--single" in str(caught.value) and "by hand" in str(caught.value)
+    data = load(generate.propose(article, article_path="k.md", single=True))
+    assert data["causes"] == [{"slug": "not-sure", "label": "I'm not sure"}]
+    steps = data["sequences"]["not-sure"]["steps"]
+    assert [s["id"] for s in steps] == ["welcome", "ice", "rest"]
+    assert steps[0]["content"] == ["k/intro", "k/causes"]
+
+
+def test_the_topic_line_is_written_after_the_article(proposal: str) -> None:
+    assert '\narticle: articles/back-spasms.txt\ntopic: "back spasms"    # ' in proposal
+    assert load(proposal)["topic"] == "back spasms"
 
 
 @pytest.mark.parametrize(
-    ("title", "expected"),
+    ("title", "headings", "expected"),
     [
-        ("Causes & Treatments for Back Spasms", "Back spasms"),
-        ("Causes and treatments of Sciatica", "Sciatica"),
-        ("Symptoms, Causes & Treatment for Neck Pain", "Neck pain"),
-        ("Why Your Knee Hurts", "Why your knee hurts"),
-        ("", "Your health"),
+        ("Causes & Treatments for Back Spasms", [], "back spasms"),
+        ("Causes and treatments of Sciatica", [], "sciatica"),
+        ("Symptoms, Causes & Treatment for Neck Pain", [], "neck pain"),
+        ("", ["Causes of sciatica", "Symptoms Of Sciatica"], "sciatica"),
+        ("Physical Therapy for Whiplash: A Guide to Neck Injuries", [], "whiplash"),
+        ("", [], "your health"),
     ],
 )
-def test_topic_from_the_article_title(title: str, expected: str) -> None:
-    assert yamltext.topic(title) == expected
+def test_topic_from_the_title_and_the_headings(
+    title: str, headings: list[str], expected: str
+) -> None:
+    sections = tuple(
+        content.Section(slug=f"k/s{n}", title=h, role=content.Role.CAUSES, body=f"{h}. {title}.")
+        for n, h in enumerate(headings)
+    )
+    intro = content.Section(slug="k/intro", title="", role=content.Role.INTRO, body=title)
+    article = content.Article(
+        slug="k", title=title, author=None, date=None, sections=(intro, *sections)
+    )
+    assert topics.of(article) == expected
 
 
 @pytest.mark.parametrize(

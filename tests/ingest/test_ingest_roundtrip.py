@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import corpus
 from drip import content, ingest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,12 +48,16 @@ def test_json_round_trip(article: content.Article) -> None:
     [
         ROOT / "articles" / "back-spasms.txt",
         ROOT / "tests" / "fixtures" / "articles" / "back-spasms.html",
-        ROOT / "tests" / "fixtures" / "articles" / "corpus" / "07-healthline-back-pain.md",
+        "07-healthline-back-pain.md",
     ],
-    ids=lambda p: p.name,
+    ids=lambda p: p if isinstance(p, str) else p.name,
 )
-def test_parsed_articles_round_trip(path: Path) -> None:
-    article = ingest.read_article(path)
+def test_parsed_articles_round_trip(path: Path | str) -> None:
+    article = ingest.read_article(path if isinstance(path, Path) else corpus.require() / path)
     # from_json has no `source` (the JSON does not carry it).
     expected = dataclasses.replace(article, source="", _index={})
-    assert content.Article.from_json(article.to_json()) == expected
+    back = content.Article.from_json(article.to_json())
+    assert back == expected
+    assert [(s.confidence, s.evidence) for s in back.sections] == [
+        (s.confidence, s.evidence) for s in article.sections
+    ]

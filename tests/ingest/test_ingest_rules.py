@@ -21,7 +21,8 @@ Role = content.Role
         ("Why does my back hurt?", Role.CAUSES),
         ("Treatments for Back Spasms", Role.TREATMENTS),
         ("Physical Therapy", Role.TREATMENTS),
-        ("Home Remedies", Role.TREATMENTS),
+        ("Home Remedies", Role.SELF_CARE),
+        ("How you can ease the pain yourself", Role.SELF_CARE),
         ("Pain Relief", Role.TREATMENTS),
         ("Management", Role.TREATMENTS),
         ("What helps", Role.TREATMENTS),
@@ -32,7 +33,12 @@ Role = content.Role
         ("Final thoughts", Role.CLOSING),
         ("The Main Reasons for Lower Back Pain – Conclusion", Role.CLOSING),
         ("Summary", Role.CLOSING),
-        ("Symptoms", Role.OTHER),
+        ("Symptoms", Role.SYMPTOMS),
+        ("Risk factors of Sciatica", Role.RISK_FACTORS),
+        ("To help prevent slipped discs", Role.PREVENTION),
+        ("Back pain diagnosis", Role.DIAGNOSIS),
+        ("Back pain symptoms that may indicate a serious problem", Role.SEE_A_DOCTOR),
+        ("See a GP urgently or go to A&E", Role.SEE_A_DOCTOR),
         ("Becausewhy", Role.OTHER),
     ],
 )
@@ -73,11 +79,13 @@ def test_markdown_items_labels_and_conclusion_heading() -> None:
         ("neck/closing", Role.CLOSING),
     ]
     causes = article.sections[1]
+    # Plain entries are items too; bold that runs on into the sentence is emphasis, not a label.
     assert [(i.title, i.body) for i in causes.items] == [
-        ("Poor Posture", "Slouching at a desk strains the neck.")
+        ("Poor Posture", "Slouching at a desk strains the neck."),
+        ("Osteoporosis and arthritis", ""),
+        ("Whiplash", ""),
     ]
-    # bold that runs on into the sentence is emphasis, not a label
-    assert causes.body == "- Osteoporosis and arthritis\n- Whiplash"
+    assert causes.body == ""
     exercise = content.Item(
         slug="neck/treatments/exercise", title="Exercise", body="Gentle stretches help."
     )
@@ -132,12 +140,13 @@ def test_a_second_section_with_the_same_role_is_keyed_by_its_title() -> None:
     ]  # fmt: skip
 
 
-def test_text_without_headings_is_all_unplaced_and_no_section_is_invented() -> None:
+def test_text_without_headings_is_all_intro_and_nothing_is_listed() -> None:
     text = "Back pain is common. It has many causes.\n\nRest helps. So does heat.\n"
     article = ingest.parse(text, format="text", slug="b")
-    assert article.sections == ()
-    assert [u.line for u in article.unplaced] == [1, 3]
-    assert all("no section headings" in u.reason for u in article.unplaced)
+    assert [(s.slug, s.role, s.items) for s in article.sections] == [("b/intro", Role.INTRO, ())]
+    assert article.sections[0].body == text.strip()
+    assert article.listed(Role.CAUSES) == article.listed(Role.TREATMENTS) == []
+    assert article.unplaced == ()
 
 
 @pytest.mark.parametrize(

@@ -117,15 +117,30 @@ def test_seed_reports_what_it_could_not_place(seed: content.Article) -> None:
     assert "caption" in seed.unplaced[2].reason
 
 
-@pytest.mark.parametrize("path", SHAPES[1:], ids=lambda p: p.suffix)
-def test_html_and_markdown_report_the_caption(path: Path) -> None:
-    assert [u.text for u in ingest.read_article(path).unplaced] == [CAPTION]
+def test_markdown_reports_the_caption() -> None:
+    assert [u.text for u in ingest.read_article(SHAPES[2]).unplaced] == [CAPTION]
+
+
+def test_the_html_page_reports_the_caption_and_every_piece_of_chrome() -> None:
+    unplaced = ingest.read_article(SHAPES[1]).unplaced
+    assert [(u.line, u.text) for u in unplaced] == [
+        (14, "The Ultimate Back Pain Relief Tips Blog Home Blog Contact Us"),
+        (39, CAPTION),
+        (51, "Topics: back spasms"),
+        (52, "Comments Be the first to comment."),
+        (55, "Subscribe by Email"),
+        (57, "© 2014 Winternheimer Chiropractic. All rights reserved."),
+    ]
+    assert all("page chrome" in u.reason for u in unplaced if u.text != CAPTION)
 
 
 def test_json_schema_keys_are_exact(seed: content.Article) -> None:
     data = seed.to_json()
     assert list(data) == ["schema", "slug", "title", "author", "date", "sections", "unplaced"]
-    assert list(data["sections"][1]) == ["slug", "title", "role", "body", "items"]
+    assert list(data["sections"][1]) == [
+        "slug", "title", "role", "confidence", "evidence", "body", "items",
+    ]  # fmt: skip
+    assert data["sections"][1]["evidence"] == ['the heading says "causes"']
     assert list(data["sections"][1]["items"][0]) == ["slug", "title", "body"]
     assert list(data["unplaced"][0]) == ["line", "text", "reason"]
     assert data["schema"] == content.SCHEMA_VERSION == 1
@@ -191,3 +206,16 @@ def test_the_seed_without_its_credit_line_gives_the_same_article(seed: content.A
         (7, "back spasms"),
         (17, CAPTION),
     ]
+
+
+def test_a_hubspot_page_with_the_blog_name_in_h1_gives_the_same_tree(
+    seed: content.Article,
+) -> None:
+    page = ingest.read_article(FIXTURES / "back-spasms.hubspot.html", slug="back-spasms")
+    assert (page.title, page.author, page.date) == (seed.title, seed.author, seed.date)
+    assert page.sections == seed.sections
+    assert len(page.items_with_role(content.Role.CAUSES)) == 3
+    assert len(page.items_with_role(content.Role.TREATMENTS)) == 5
+    dropped = {u.text: u.reason for u in page.unplaced}
+    assert "above the article's title" in dropped[BLOG]
+    assert "share" in dropped["Share this post: Twitter · Facebook"]

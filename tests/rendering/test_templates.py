@@ -99,7 +99,36 @@ def test_confirmation_asks_to_confirm_and_says_why(renderer: rendering.Renderer)
 
 def test_tip_counts_its_place_in_the_sequence(renderer: rendering.Renderer) -> None:
     text = renderer.step("muscle-injury", "rest").text
-    assert "Here is your next back-care tip (3 of 4)." in text
+    assert "Here is your next tip on back spasms (3 of 4)." in text
+
+
+def test_the_templates_name_the_plans_topic_and_never_back_spasms_otherwise(
+    plan: sequences.Plan, article: content.Article
+) -> None:
+    knee = dataclasses.replace(plan, topic="knee pain")
+    renderer = rendering.Renderer(plan=knee, article=article, templates=seed.TEMPLATES)
+    confirm = renderer.confirmation()
+    welcome = renderer.step("muscle-injury", "welcome")
+    tip = renderer.step("muscle-injury", "rest")
+    assert "receive tips on knee pain by email" in confirm.text
+    assert confirm.preheader == "One click to confirm your tips on knee pain from " + (
+        "Winternheimer Chiropractic."
+    )
+    assert "tips about knee pain, chosen for what you told us about your knee pain" in " ".join(
+        welcome.text.split()
+    )
+    assert "Here is your next tip on knee pain (3 of 4)." in tip.text
+    assert "signed up for tips on knee pain from" in " ".join(tip.text.split())
+    for rendered in (confirm, welcome, tip):
+        template_words = rendered.text.replace(article.title, "")
+        for part in ("back-care", "your back?", "your back,", "your back:"):
+            assert part not in template_words
+    assert "back spasms" not in confirm.text and "back spasms" not in confirm.html
+
+
+def test_without_a_topic_the_emails_name_the_articles(renderer: rendering.Renderer) -> None:
+    assert renderer.plan.topic == ""
+    assert renderer.topic == "back spasms"
 
 
 def test_subject_and_preheader_are_sandboxed_jinja(

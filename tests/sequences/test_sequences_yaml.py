@@ -224,7 +224,7 @@ MISTAKES = [
                 1,
                 "colour",
                 'unknown key "colour": remove it (known: version, article, '
-                "clinic, confirmation, causes, sequences, send_window, "
+                "clinic, confirmation, causes, sequences, topic, send_window, "
                 "on_cause_change)",
             ),
         ],
@@ -975,3 +975,28 @@ def test_a_problem_in_a_merged_value_points_where_the_anchor_wrote_it() -> None:
         "sequences.yaml:59:13: sequences.not-sure.steps[2].<<: << merges a mapping: "
         "write `<<: *name` for a mapping `&name`",
     ]
+
+
+def test_the_topic_key_is_read_and_optional() -> None:
+    text = edit("article: articles/back-spasms.txt\n",
+                'article: articles/back-spasms.txt\ntopic: "knee pain"\n')  # fmt: skip
+    plan = sequences_yaml.load(text, file="sequences.yaml", article=make_article())
+    assert plan.topic == "knee pain"
+    assert sequences_yaml.load(VALID, file="sequences.yaml").topic == ""
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ('"' + "very " * 15 + 'long"', "the topic is 79 characters long: name the condition in"),
+        ('"{{ cause }}"', "has a brace: write the condition's name as plain words"),
+        ('""', "this is empty: write a value"),
+        ('"knee\\npain"', "contains a line break: keep it on one line"),
+    ],
+)
+def test_a_bad_topic_is_reported_at_its_place(value: str, message: str) -> None:
+    text = edit("article: articles/back-spasms.txt\n",
+                f"article: articles/back-spasms.txt\ntopic: {value}\n")  # fmt: skip
+    (problem,) = problems(text)
+    assert problem.startswith("sequences.yaml:4:8: topic: ")
+    assert message in problem

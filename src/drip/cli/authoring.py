@@ -16,21 +16,33 @@ from drip.cli import options
 
 
 @click.command("ingest")
-@click.argument("article", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("article", type=click.Path(path_type=Path))
 @click.option("--format", "fmt", help="text, html or markdown (default: by extension)")
 @click.option("--slug", help="the article's slug (default: the file name without extension)")
 @click.option("--json", "as_json", is_flag=True, help="print the content tree as JSON")
-def ingest_command(article: Path, fmt: str | None, slug: str | None, as_json: bool) -> None:
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="each section's role with its evidence, and where every block of the source went",
+)
+def ingest_command(
+    article: Path, fmt: str | None, slug: str | None, as_json: bool, explain: bool
+) -> None:
     """Read an article and print its outline: sections, items, slugs, and what was not placed.
+
+    ARTICLE is a .txt, .html or .md file, or a folder of Markdown fragments with a
+    manifest.json.
 
     \b
     Example:
       drip ingest articles/back-spasms.txt
       drip ingest articles/back-spasms.txt --json > outline.json
+      drip ingest articles/back-spasms.txt --explain
     """
     from drip.service import authoring
 
-    click.echo(authoring.outline(article, format=fmt, slug=slug, as_json=as_json))
+    view: authoring.View = "json" if as_json else "explain" if explain else "outline"
+    click.echo(authoring.outline(article, format=fmt, slug=slug, view=view))
 
 
 @click.command("generate")
@@ -42,17 +54,30 @@ def ingest_command(article: Path, fmt: str | None, slug: str | None, as_json: bo
     help="write here (default: print). An existing file's clinic block is kept.",
 )
 @click.option("--format", "fmt", help="text, html or markdown (default: by extension)")
-def generate_command(article: Path, output: Path | None, fmt: str | None) -> None:
-    """Propose sequences.yaml from an article: one sequence per cause, treatments by relevance.
+@click.option(
+    "--single",
+    is_flag=True,
+    help="one general sequence for every patient, instead of one per cause",
+)
+def generate_command(article: Path, output: Path | None, fmt: str | None, single: bool) -> None:
+    """Propose sequences.yaml from an article: one sequence per cause, tips in the order of
+    relevance to the cause, conservative care before invasive care.
+
+    An article that lists no causes gets none invented: generate says so and writes nothing
+    (exit status 1), unless --single asks for one general sequence.
 
     \b
     Example:
       drip generate articles/back-spasms.txt -o sequences.yaml
+      drip generate articles/back-spasms.txt --single -o general.yaml
       drip check
     """
     from drip.service import authoring
 
-    text = authoring.propose(article, output=output, format=fmt)
+    proposal = authoring.propose(article, output=output, format=fmt, single=single)
+    for note in proposal.notes:
+        click.echo(f"note: {note}", err=True)
+    text = proposal.text
     if output is None:
         click.echo(text, nl=False)
         return

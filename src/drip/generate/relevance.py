@@ -88,11 +88,14 @@ def terms(text: str) -> list[str]:
     return [stem(w) for w in words if w not in STOPWORDS and len(w) > 1]
 
 
+Entry = content.Item | content.Section  # a listed treatment or cause: an item, or a section
+
+
 @dataclass(frozen=True, kw_only=True)
 class Ranked:
     """A treatment, its relevance (0..1) and the stems behind it, highest weight first."""
 
-    item: content.Item
+    item: Entry
     score: float
     shared_terms: tuple[str, ...]
 
@@ -110,7 +113,7 @@ def _idf(article: content.Article) -> dict[str, float]:
     return {stem_: math.log(len(docs) / n) for stem_, n in sorted(df.items())}
 
 
-def _vector(item: content.Item, idf: dict[str, float]) -> dict[str, float]:
+def _vector(item: Entry, idf: dict[str, float]) -> dict[str, float]:
     counts = Counter(terms(f"{item.title}\n{item.body}"))
     # 1 + ln(count): a word said four times counts more than once, but not four times more.
     return {t: (1 + math.log(n)) * idf.get(t, 0.0) for t, n in sorted(counts.items())}
@@ -129,7 +132,7 @@ def _contributions(a: dict[str, float], b: dict[str, float]) -> dict[str, float]
     return {t: w for t, w in shared.items() if w > 0}
 
 
-def _ranked(item: content.Item, contributions: dict[str, float]) -> Ranked:
+def _ranked(item: Entry, contributions: dict[str, float]) -> Ranked:
     ordered = sorted(contributions, key=lambda t: (-contributions[t], t))
     return Ranked(
         item=item,
@@ -144,29 +147,39 @@ def _by_score(ranked: list[Ranked]) -> list[Ranked]:
     return sorted(ranked, key=lambda r: -round(r.score, 9))
 
 
-def rank_treatments(article: content.Article, cause: content.Item) -> list[Ranked]:
-    """Every treatment item, most relevant to `cause` first (ties keep the article's order)."""
+def treatments(article: content.Article) -> list[Entry]:
+    """What the article lists as treatments, self-care included, in the article's order."""
+    listed = {e.slug: e for role in content.CARE_ROLES for e in article.listed(role)}
+    return [listed[slug] for slug in article.slugs() if slug in listed]
+
+
+def rank_treatments(
+    article: content.Article, cause: Entry, among: list[Entry] | None = None
+) -> list[Ranked]:
+    """Every treatment (or those `among`), most relevant to `cause` first (ties keep the
+    article's order)."""
     idf = _idf(article)
     target = _vector(cause, idf)
-    treatments = article.items_with_role(content.Role.TREATMENTS)
-    ranked = [_ranked(t, _contributions(target, _vector(t, idf))) for t in treatments]
+    treatments_ = treatments(article) if among is None else among
+    ranked = [_ranked(t, _contributions(target, _vector(t, idf))) for t in treatments_]
     return _by_score(ranked)
 
 
-def rank_overall(article: content.Article) -> list[Ranked]:
+def rank_overall(article: content.Article, among: list[Entry] | None = None) -> list[Ranked]:
     """Every treatment by its mean relevance over all causes, for "I'm not sure".
 
     Its shared terms are those with the highest mean weight across the causes. With no cause
     at all every score is 0 and the article's order is kept.
     """
     idf = _idf(article)
-    causes = [_vector(c, idf) for c in article.items_with_role(content.Role.CAUSES)]
+    causes = [_vector(c, idf) for c in article.listed(content.Role.CAUSES)]
     ranked = []
-    for item in article.items_with_role(content.Role.TREATMENTS):
+    for item in treatments(article) if among is None else among:
         vector = _vector(item, idf)
         total: dict[str, float] = {}
         for cause in causes:
             for term, weight in _contributions(cause, vector).items():
                 total[term] = total.get(term, 0.0) + weight
-        ranked.append(_ranked(item, {t: w / len(causes) for t, w in sorted(total.items())}))
+        mean = {t: w / len(causes) for t, w in sorted(total.items())} if causes else {}
+        ranked.append(_ranked(item, mean))
     return _by_score(ranked)

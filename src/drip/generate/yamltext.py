@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import textwrap
 
 from drip import sequences
 
@@ -16,11 +17,6 @@ _PLAIN = re.compile(r"[a-z][a-z0-9._/-]*")
 _RESERVED = frozenset(["y", "n", "yes", "no", "on", "off", "true", "false", "null"])
 # Characters YAML forbids raw in a stream, or reads as line breaks; JSON leaves them raw.
 _UNPRINTABLE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
-_TOPIC = re.compile(
-    r"(?:the\s+)?(?:causes?|treatments?|symptoms?|relief)"
-    r"(?:\s*(?:,|&|and)\s*(?:causes?|treatments?|symptoms?|relief))*\s+(?:for|of)\s+(?P<topic>.+)",
-    re.IGNORECASE,
-)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
 
 
@@ -66,12 +62,6 @@ def lower_first(text: str) -> str:
     return text if first[1:2].isupper() else text[:1].lower() + text[1:]
 
 
-def topic(title: str) -> str:
-    """What an article is about: "Causes & Treatments for Back Spasms" → "Back spasms"."""
-    match = _TOPIC.fullmatch(" ".join(title.split()))
-    return sentence_case(match.group("topic") if match else title) or "Your health"
-
-
 def truncate(text: str, limit: int) -> str:
     """`text` on one line, cut at a word boundary with "…" so that it fits in `limit` chars."""
     text = " ".join(text.split())
@@ -94,14 +84,42 @@ def first_sentence(body: str) -> str:
     return _SENTENCE_END.split(" ".join(" ".join(lines).split()), maxsplit=1)[0]
 
 
+def sentences(body: str) -> list[str]:
+    """Every sentence of a body, in order, list markers removed."""
+    found = []
+    for paragraph in body.split("\n\n"):
+        lines = [line.strip().removeprefix("- ") for line in paragraph.splitlines()]
+        found += [s for s in _SENTENCE_END.split(" ".join(" ".join(lines).split())) if s]
+    return found
+
+
 def preheader(body: str, *, fallback: str) -> str:
     """The inbox preview: the body's first sentence, at most 100 chars (or `fallback`)."""
     return truncate(first_sentence(body) or fallback, PREHEADER_MAX)
 
 
-def header(article_path: str, topic_: str) -> list[str]:
+COMMENT_WIDTH = 90
+
+
+def wrap_comment(text: str) -> list[str]:
+    """A step's comment as lines of at most COMMENT_WIDTH characters (none for no comment)."""
+    return textwrap.wrap(text, width=COMMENT_WIDTH, break_long_words=False) if text else []
+
+
+def header(article_path: str, topic_: str, *, single: bool = False) -> list[str]:
     """The comment block that opens the file and makes it its own documentation."""
-    return f"""\
+    scope = [
+        "#",
+        "# One general sequence for every patient (drip generate --single). Add causes and",
+        "# their sequences by hand to tailor the tips to what each patient says.",
+    ]
+    lines = _header_text(article_path, topic_)
+    return [lines[0], *(scope if single else []), *lines[1:]]
+
+
+def _header_text(article_path: str, topic_: str) -> list[str]:
+    return (
+        f"""\
 # sequences.yaml: which emails each patient gets, in which order, and when.
 #
 # Proposed by `drip generate` from {" ".join(article_path.split())}. It is yours to edit:
@@ -111,6 +129,7 @@ def header(article_path: str, topic_: str) -> list[str]:
 #
 #   version          the format of this file; leave it at 1
 #   article          the article the emails quote, relative to this file
+#   topic            what the emails call the condition ("tips about {topic_}")
 #   clinic           who the emails come from; the postal address is in every footer
 #   send_window      days and hours emails may go out, in each patient's own time zone
 #   on_cause_change  when a patient changes their answer: switch (to the new cause's
@@ -132,10 +151,13 @@ def header(article_path: str, topic_: str) -> list[str]:
 #
 # Proposed delays: the welcome right after confirming (0m), a tip every 2 days (2d), the
 # closing 3 days after the last tip (3d).
-# Treatments are ordered by relevance to each cause, measured from the article's own words:
-# the comment above each tip gives the score (0 = no word in common, 1 = same text) and the
-# word stems the cause and the treatment share, the most telling first.
-""".splitlines()
+# Tips are ordered by relevance to each cause first, then conservative care before invasive
+# care: self-care and activity, manual and physical therapy, medication, then injections and
+# procedures, and surgery last, never first. Relevance is measured from the article's own
+# words (0 = no word in common, 1 = same text); the kind of care too. The comment above each
+# tip gives both, the words behind them, and why the tip is where it is.
+"""
+    ).splitlines()
 
 
 def clinic_block(clinic: sequences.Clinic, *, placeholder: bool) -> list[str]:

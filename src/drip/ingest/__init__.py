@@ -5,23 +5,27 @@
 
 Every format is read into the same flat blocks (`blocks.Draft`) and built into the tree by one
 builder (`build`), so the three forms of one article give the same sections, items and slugs.
-Parsers never invent: what they cannot place (a site name, a stray caption, alt text glued to a
-paragraph, text in an article without headings) is listed in `Article.unplaced` with its line.
+Parsers never invent: what they cannot place or leave out (a site name, a stray caption, alt
+text glued to a paragraph, page chrome) is listed in `Article.unplaced` with its line, and
+`explain` tells where every block of the source went. An article kept as Markdown fragments
+with a manifest (a folder holding `manifest.json`) is read as one.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 from collections.abc import Callable
 from pathlib import Path
 
 from drip import content, errors
-from drip.ingest import blocks, build
-from drip.ingest.outline import outline
+from drip.ingest import blocks, build, fragments
+from drip.ingest.outline import explain, outline
 
-__all__ = ["FORMATS", "outline", "parse", "read_article"]
+__all__ = ["FORMATS", "Reading", "explain", "outline", "parse", "read", "read_article"]
 
 FORMATS = ("text", "html", "markdown")
+Reading = build.Built
 # Parser modules by format, imported on first use: BeautifulSoup costs a tenth of a second
 # that `drip check` on a plain-text article need not pay.
 _PARSERS = {"text": "from_text", "html": "from_html", "markdown": "from_markdown"}
@@ -47,6 +51,21 @@ def read_article(
     Raises `errors.ArticleError` for a file that cannot be read, is empty, is not UTF-8 text,
     has an unknown format, or holds no text at all.
     """
+    return read(path, format=format, slug=slug).article
+
+
+def read(path: Path, *, format: str | None = None, slug: str | None = None) -> build.Built:
+    """Like `read_article`, with where every block of the source went (`explain` shows it)."""
+    if fragments.is_fragments(path):
+        assembled = fragments.assemble(path)
+        name = path if path.is_dir() else path.parent
+        built = _parse(
+            assembled.text,
+            format="markdown",
+            slug=slug or name.name.removesuffix(".fragments"),
+            source=str(path),
+        )
+        return dataclasses.replace(built, origins=assembled.origins)
     chosen = format or _EXTENSIONS.get(path.suffix.lower())
     if chosen is None:
         raise errors.ArticleError(
@@ -57,11 +76,15 @@ def read_article(
         raw = path.read_bytes()
     except OSError as error:
         raise errors.ArticleError(f"{path}: cannot read the article: {error.strerror}") from None
-    return parse(_decode(path, raw), format=chosen, slug=slug or path.stem, source=str(path))
+    return _parse(_decode(path, raw), format=chosen, slug=slug or path.stem, source=str(path))
 
 
 def parse(text: str, *, format: str, slug: str, source: str = "") -> content.Article:
     """Parse article text in one of `FORMATS` into the tree."""
+    return _parse(text, format=format, slug=slug, source=source).article
+
+
+def _parse(text: str, *, format: str, slug: str, source: str) -> build.Built:
     where = source or "article"
     if format not in _PARSERS:
         raise errors.ArticleError(
@@ -70,7 +93,7 @@ def parse(text: str, *, format: str, slug: str, source: str = "") -> content.Art
     if not text.strip():
         raise errors.ArticleError(f"{where}: the article is empty; put the article's text in it")
     draft = _parser(format)(text, slug=slug, source=source)
-    if not draft.blocks and not draft.unplaced:
+    if not draft.blocks:
         raise errors.ArticleError(
             f"{where}: no article text found (only page chrome or markup); "
             "check that this is the article itself"

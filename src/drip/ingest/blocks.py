@@ -17,7 +17,7 @@ from drip import content
 class Kind(StrEnum):
     HEADING = "heading"  # level 1..6 (7 = a paragraph that is only bold text)
     PARAGRAPH = "paragraph"
-    ITEM = "item"  # a list entry; `label` is its bold lead-in, if any
+    ITEM = "item"  # a list entry; `label` is its bold lead-in (or a `<dt>`), if any
     CAPTION = "caption"  # a figure caption the parser recognised from markup
     RULE = "rule"  # a horizontal rule: ends the item above it (`---`, `<hr>`)
 
@@ -29,6 +29,21 @@ class Block:
     line: int
     level: int = 0
     label: str = ""
+    depth: int = 0  # a list entry's nesting: 0 at the top, 1 inside another entry, …
+    weak: bool = False  # a heading whose level is a guess (a bold line, a short text line)
+
+    def describe(self) -> str:
+        """What the block is, for `drip ingest --explain`: `heading 2`, `list entry`, …"""
+        if self.kind is Kind.HEADING:
+            return "bold line" if self.level == 7 else f"heading {self.level}"
+        return {Kind.ITEM: "list entry", Kind.CAPTION: "caption", Kind.RULE: "rule"}.get(
+            self.kind, "paragraph"
+        )
+
+    @property
+    def full_text(self) -> str:
+        """Label and text together, as the reader sees them."""
+        return f"{self.label}: {self.text}" if self.label and self.text else self.label or self.text
 
 
 @dataclass(kw_only=True)
@@ -41,8 +56,14 @@ class Draft:
     author: str | None = None
     date: str | None = None
     site: str = ""  # the blog or site name, when the source names it
+    title_line: int = 0  # where the title heading was; text above it is site chrome
     blocks: list[Block] = field(default_factory=list)
     unplaced: list[content.Unplaced] = field(default_factory=list)
+    taken: list[tuple[int, str, str]] = field(default_factory=list)  # line, text, what it gave
+
+    def metadata(self, line: int, text: str, what: str) -> None:
+        """Record text taken as the article's metadata (its title, its byline)."""
+        self.taken.append((line, clean(text), what))
 
     def skip(self, line: int, text: str, reason: str) -> None:
         """Report text that is not article content (never silently dropped)."""
@@ -72,6 +93,11 @@ def same_words(a: str, b: str) -> bool:
     return content.slugify(a) == content.slugify(b)
 
 
+def content_key(text: str) -> str:
+    """The words of `text`, lowercased and joined by hyphens (`"Neck Pain!"` → `neck-pain`)."""
+    return content.slugify(text)
+
+
 @dataclass(frozen=True, kw_only=True)
 class Part:
     """A run of inline text as markup gave it: bold or not (a line break is `"\\n"`)."""
@@ -83,7 +109,9 @@ class Part:
 _LABEL_END = (":", ".", "–", "—", "-")
 
 
-def from_parts(parts: list[Part], *, kind: Kind, line: int, level: int = 0) -> Block | None:
+def from_parts(
+    parts: list[Part], *, kind: Kind, line: int, level: int = 0, depth: int = 0
+) -> Block | None:
     """One block from inline runs. In a paragraph or list entry, a bold lead-in set apart by a
     line break or a colon is a label (`**Heat and Ice**⏎The use of …`); a paragraph that is
     only a short bold line is a heading of the lowest rank (level 7)."""
@@ -98,13 +126,15 @@ def from_parts(parts: list[Part], *, kind: Kind, line: int, level: int = 0) -> B
     label = clean("".join(p.text for p in parts[:lead]))
     rest = "".join(p.text for p in parts[lead:])
     if label and not rest.strip():
-        if kind is Kind.PARAGRAPH and len(label.split()) <= 12 and label[-1:] not in ".!,;":
-            return Block(kind=Kind.HEADING, text=label, line=line, level=7)
-        return Block(kind=kind, text=label, line=line)
+        if kind is Kind.PARAGRAPH and len(label.split()) <= 12 and label[-1:] not in ".!,;:":
+            return Block(kind=Kind.HEADING, text=label, line=line, level=7, weak=True)
+        return Block(kind=kind, text=label, line=line, depth=depth)
     if label and _set_apart(parts[:lead], rest):
         body = clean(rest).lstrip(":–—- ").strip()
-        return Block(kind=Kind.ITEM, label=label.rstrip(":.–—- "), text=body, line=line)
-    return Block(kind=kind, text=text, line=line)
+        return Block(
+            kind=Kind.ITEM, label=label.rstrip(":.–—- "), text=body, line=line, depth=depth
+        )
+    return Block(kind=kind, text=text, line=line, depth=depth)
 
 
 def _set_apart(lead: list[Part], rest: str) -> bool:

@@ -2,7 +2,9 @@
 
 Front matter (`---` YAML) gives the title, author and date; `#` headings, paragraphs and list
 entries become blocks (`- **Label** text` is a labelled entry, `### Label` under `## Section` an
-item heading); raw HTML blocks go through the HTML walker; images are dropped with their alt.
+item heading, an entry inside an entry keeps its depth); raw HTML blocks go through the HTML
+walker; images are dropped with their alt, citation markers (`<sup>1-5</sup>`) are reported,
+and so is a paragraph that is one link alone (a call to action, a service link).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import bs4
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from drip.ingest import blocks, from_html, meta
+from drip.ingest import blocks, chrome, from_html, meta
 
 Kind = blocks.Kind
 _MD = MarkdownIt("commonmark")
@@ -26,7 +28,7 @@ def parse(text: str, *, slug: str, source: str = "") -> blocks.Draft:
         author=meta.as_text(fields.get("author")),
         date=meta.as_date(fields.get("date")),
     )
-    found = _Reader(skipped).read(_MD.parse(body))
+    found = _Reader(draft, skipped).read(_MD.parse(body))
     draft.blocks = meta.take_bylines(draft, _take_title(draft, found))
     return draft
 
@@ -39,15 +41,24 @@ def _take_title(draft: blocks.Draft, found: list[blocks.Block]) -> list[blocks.B
     if draft.title and not blocks.same_words(draft.title, found[first].text):
         return found
     draft.title = draft.title or found[first].text
-    return found[:first] + found[first + 1 :]
+    draft.metadata(found[first].line, found[first].text, "the article's title")
+    for block in found[:first]:
+        draft.skip(block.line, block.full_text, meta.ABOVE_TITLE)
+    return found[first + 1 :]
+
+
+LINK_ALONE = chrome.LINK_ALONE
+CITATION = chrome.CITATION
 
 
 class _Reader:
-    def __init__(self, skipped_lines: int) -> None:
+    def __init__(self, draft: blocks.Draft, skipped_lines: int) -> None:
+        self.draft = draft
         self.offset = skipped_lines + 1  # token maps are 0-based, after the front matter
         self.found: list[blocks.Block] = []
         self.item: list[blocks.Part] | None = None  # the open list entry's inline runs
         self.item_line = 0
+        self.depth = 0  # lists open around the current token
         self.heading = 0  # level of the open heading, 0 when none
 
     def read(self, tokens: list[Token]) -> list[blocks.Block]:
@@ -61,21 +72,30 @@ class _Reader:
         if token.type == "list_item_open":
             self._close_item()
             self.item, self.item_line = [], line
-        elif token.type in ("list_item_close", "bullet_list_open", "ordered_list_open"):
+        elif token.type in ("bullet_list_open", "ordered_list_open"):
+            self._close_item()
+            self.depth += 1
+        elif token.type in ("bullet_list_close", "ordered_list_close"):
+            self._close_item()
+            self.depth -= 1
+        elif token.type == "list_item_close":
             self._close_item()
         elif token.type == "heading_open":
             self.heading = int(token.tag[1:])
         elif token.type == "heading_close":
             self.heading = 0
         elif token.type == "inline":
-            self._inline(_parts(token), line)
+            self._inline(self._parts(token, line), line, alone=_link_alone(token))
         elif token.type == "hr":
             self._close_item()
             self.found.append(blocks.Block(kind=Kind.RULE, text="", line=line))
         elif token.type in ("html_block", "fence", "code_block"):
             self._raw(token, line)
 
-    def _inline(self, parts: list[blocks.Part], line: int) -> None:
+    def _inline(self, parts: list[blocks.Part], line: int, *, alone: bool) -> None:
+        if alone and not self.heading:
+            self.draft.skip(line, "".join(p.text for p in parts), LINK_ALONE)
+            return
         if self.heading:
             kind, level = Kind.HEADING, self.heading
         elif self.item is not None:
@@ -90,32 +110,56 @@ class _Reader:
     def _raw(self, token: Token, line: int) -> None:
         if token.type == "html_block":
             soup = bs4.BeautifulSoup(token.content, "html.parser")
-            self.found.extend(from_html.walk(soup, first_line=line))
+            self.found.extend(from_html.walk(soup, first_line=line, draft=self.draft))
         else:
             self._add(blocks.from_parts([blocks.Part(text=token.content)], kind=Kind.PARAGRAPH,
                                         line=line))  # fmt: skip
 
     def _close_item(self) -> None:
         if self.item:
-            self._add(blocks.from_parts(self.item, kind=Kind.ITEM, line=self.item_line))
+            depth = max(self.depth - 1, 0)
+            self._add(blocks.from_parts(self.item, kind=Kind.ITEM, line=self.item_line,
+                                        depth=depth))  # fmt: skip
         self.item = None
 
     def _add(self, block: blocks.Block | None) -> None:
         if block is not None:
             self.found.append(block)
 
+    def _parts(self, token: Token, line: int) -> list[blocks.Part]:
+        """Inline runs with their boldness; images, raw inline HTML tags and link targets
+        dropped; the text of a `<sup>` (a citation marker) reported."""
+        parts: list[blocks.Part] = []
+        bold, sup = 0, False
+        for child in token.children or []:
+            if child.type == "html_inline" and child.content.lower().startswith(("<sup", "</sup")):
+                sup = not child.content.startswith("</")
+            elif sup and child.type == "text":
+                self.draft.skip(line, child.content, CITATION)
+            else:
+                bold = _run(parts, child, bold)
+        return parts
 
-def _parts(token: Token) -> list[blocks.Part]:
-    """Inline runs with their boldness; images, raw inline HTML tags and link targets dropped."""
-    parts: list[blocks.Part] = []
-    bold = 0
-    for child in token.children or []:
-        if child.type == "strong_open":
-            bold += 1
-        elif child.type == "strong_close":
-            bold -= 1
-        elif child.type in ("softbreak", "hardbreak"):
-            parts.append(blocks.Part(text="\n", bold=bold > 0))
-        elif child.type in ("text", "code_inline"):
-            parts.append(blocks.Part(text=child.content, bold=bold > 0))
-    return parts
+
+def _link_alone(token: Token) -> bool:
+    """Whether a paragraph is nothing but one link: `[Find a pharmacy](…)`."""
+    kinds = [c.type for c in token.children or [] if c.type != "text" or c.content.strip()]
+    return (
+        len(kinds) >= 3
+        and kinds[0] == "link_open"
+        and kinds[-1] == "link_close"
+        and (kinds.count("link_open") == 1)
+    )
+
+
+def _run(parts: list[blocks.Part], child: Token, bold: int) -> int:
+    """Add one inline token to `parts`; the new bold depth."""
+    if child.type == "strong_open":
+        return bold + 1
+    if child.type == "strong_close":
+        return bold - 1
+    if child.type in ("softbreak", "hardbreak"):
+        parts.append(blocks.Part(text="\n", bold=bold > 0))
+    elif child.type in ("text", "code_inline"):
+        parts.append(blocks.Part(text=child.content, bold=bold > 0))
+    return bold

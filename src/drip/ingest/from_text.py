@@ -40,9 +40,11 @@ def _header(draft: blocks.Draft, lines: list[str]) -> int:
         line = lines[index].strip()
         if header := meta.source_header(line):
             draft.title, draft.author, draft.date = header.title, header.author, header.date
+            draft.metadata(index + 1, line, "a credit line: title, author and date")
             draft.site = header.site
         elif match := _KEY_VALUE.match(line):
             key, value = match[1].lower(), blocks.clean(match[2])
+            draft.metadata(index + 1, line, f"the article's {key} (a header line)")
             if key == "title":
                 draft.title = value
             elif key == "author":
@@ -113,7 +115,7 @@ def _flush_para(para: list[str], line: int, chunk_size: int) -> list[blocks.Bloc
     text = " ".join(para)
     # A heading stands alone between blank lines; a short line inside a chunk is not one.
     if chunk_size == 1 and _heading_like(text):
-        return [blocks.Block(kind=Kind.HEADING, text=text, line=line, level=2)]
+        return [blocks.Block(kind=Kind.HEADING, text=text, line=line, level=2, weak=True)]
     return [blocks.Block(kind=Kind.PARAGRAPH, text=text, line=line)]
 
 
@@ -141,10 +143,12 @@ def _preamble(draft: blocks.Draft, found: list[blocks.Block]) -> list[blocks.Blo
         if index in bylines:
             found_by = meta.byline(block.text)
             if found_by is not None:
+                draft.metadata(block.line, block.text, "the byline: author and date")
                 draft.author = draft.author or found_by.author
                 draft.date = draft.date or found_by.date
         elif index == title_at:
             draft.title = draft.title or blocks.clean(block.text)
+            draft.metadata(block.line, block.text, "the article's title")
         elif title_at is not None and index < title_at:
             draft.skip(block.line, block.text, SITE)
         else:

@@ -12,6 +12,7 @@ from ruamel.yaml.error import YAMLError
 
 from drip.ingest import blocks
 
+ABOVE_TITLE = "above the article's title: the site name or navigation, not article text"
 _MONTHS = {
     name: number
     for number, names in enumerate(
@@ -23,7 +24,7 @@ _MONTHS = {
     )
     for name in names
 }  # fmt: skip
-_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})(?!\d)")
 _MONTH_DAY_YEAR = re.compile(r"\b([A-Za-z]{3,9})\.? (\d{1,2})(?:st|nd|rd|th)?,? (\d{4})\b")
 _DAY_MONTH_YEAR = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)? ([A-Za-z]{3,9})\.?,? (\d{4})\b")
 _BYLINE = re.compile(
@@ -142,6 +143,7 @@ def take_bylines(draft: blocks.Draft, found: list[blocks.Block]) -> list[blocks.
         near_top = index < 4 and not any(b.kind is blocks.Kind.HEADING for b in kept)
         line = byline(blocks.clean(block.text)) if block.kind is blocks.Kind.PARAGRAPH else None
         if near_top and line is not None:
+            draft.metadata(block.line, block.text, "the byline: author and date")
             draft.author = draft.author or line.author
             draft.date = draft.date or line.date
         else:

@@ -1,10 +1,13 @@
-"""The human outline `drip ingest` prints: what the parser found, and what it could not place."""
+"""The human outline `drip ingest` prints: what the parser found, and what it could not place;
+and `drip ingest --explain`: each section's role with its evidence, then every block of the
+source, in the source's order, with where it went or why it was left out."""
 
 from __future__ import annotations
 
 import textwrap
 
 from drip import content
+from drip.ingest import build
 
 _EXCERPT = 72
 
@@ -37,3 +40,19 @@ def excerpt(body: str) -> str:
     """The start of a body on one line, shortened at a word boundary."""
     flat = " ".join(body.split())
     return textwrap.shorten(flat, width=_EXCERPT, placeholder=" …")
+
+
+def explain(reading: build.Built) -> str:
+    """The roles and their evidence, then each block of the source and where it went."""
+    article = reading.article
+    lines = [article.title or "(untitled)", "", "Roles:"]
+    for section in article.sections:
+        lines.append(f"  {section.slug} [{section.role.value}, {section.confidence:.2f}]: "
+                     + "; ".join(section.evidence))  # fmt: skip
+    lines += ["", "Every block of the source:"]
+    rows = [(p.line, p.what, p.text, f"→ {p.where}") for p in reading.placements]
+    rows += [(u.line, "text", u.text, f"dropped: {u.reason}") for u in article.unplaced]
+    for line, what, text, where in sorted(rows, key=lambda row: row[0]):
+        lines.append(f"  {reading.place(line)} {what} {excerpt(text)!r}")
+        lines.append(f"      {where}")
+    return "\n".join(lines)

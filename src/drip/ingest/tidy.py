@@ -10,6 +10,7 @@ Everything taken out is reported as unplaced, with its line, never silently drop
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from drip.ingest import blocks
@@ -39,9 +40,7 @@ def tidy(draft: blocks.Draft) -> list[blocks.Block]:
                 draft.skip(block.line, text, CAPTION)
                 continue
         if text or label or block.kind is blocks.Kind.RULE:
-            kept.append(blocks.Block(
-                kind=block.kind, text=text, line=block.line, level=block.level, label=label
-            ))  # fmt: skip
+            kept.append(dataclasses.replace(block, text=text, label=label))
     return kept
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import jinja2
 
-from drip import content, errors, sequences
+from drip import content, errors, sequences, topics
 from drip.rendering import blocks, compiler, model, text
 
 # Context values that differ per patient: the template sees placeholders, `compose` fills them.
@@ -34,6 +34,8 @@ class Renderer:
         self.article = article
         self.templates = compiler.Templates(templates)
         self._cache: dict[tuple[str, str], model.RenderedStep] = {}
+        # What the emails call the condition: sequences.yaml's `topic:`, else the article's.
+        self.topic = plan.topic or topics.of(article)
 
     def step(self, cause: str, step_id: str) -> model.RenderedStep:
         """The rendered step `step_id` of the sequence for `cause` (rendered on first use)."""
@@ -76,7 +78,7 @@ class Renderer:
         context = self._base_context()
         context["links"] = {**_LINKS, "confirm": model.placeholder(model.CONFIRM)}
         context["blocks"] = []
-        preheader = f"One click to confirm your back-care tips from {self.plan.clinic.name}."
+        preheader = f"One click to confirm your tips on {self.topic} from {self.plan.clinic.name}."
         info: dict[str, Any] = {"id": sequences.CONFIRM_STEP, "number": 0, "total": 0}
         subject = self.plan.confirmation_subject
         return self._render(self.plan.confirmation_template, subject, preheader, info, context)
@@ -88,6 +90,7 @@ class Renderer:
             "subscriber": dict(_SUBSCRIBER),
             "links": dict(_LINKS),
             "booking_url": self.plan.clinic.booking_url,
+            "topic": self.topic,
         }
 
     def _render(

@@ -113,6 +113,7 @@ def _plan(
         confirmation_template=template,
         confirmation_subject=subject,
         sequences=sequences_by_cause,
+        topic=_settings.topic(doc, found["topic"]) if "topic" in found else "",
     )
 
 

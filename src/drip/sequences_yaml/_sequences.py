@@ -155,17 +155,14 @@ def _cause_free(
     a phone's lock screen. A patient's pain cause is health data and never goes there
     (docs/architecture.md); the body may name it. (Jinja in them gets no `cause` either: see
     rendering.)"""
-    said = " ".join(line.lower().replace("-", " ").split())
     field = what.split()[0].removesuffix("s")
-    for cause in causes:
-        names = {cause.slug.replace("-", " "), " ".join(cause.label.lower().split())}
-        if any(name and name in said for name in names):
-            doc.report(
-                value,
-                f"the {field} names the cause {_q(cause.slug)}: {what} and a patient's cause "
-                "is health data; say it in the email's body instead",
-            )
-            return
+    cause = sequences.named_cause(line, causes)
+    if cause is not None:
+        doc.report(
+            value,
+            f"the {field} names the cause {_q(cause.slug)}: {what} and a patient's cause "
+            "is health data; say it in the email's body instead",
+        )
 
 
 def _content(

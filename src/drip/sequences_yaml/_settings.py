@@ -11,7 +11,8 @@ from drip.sequences_yaml import _containers, _located, _scalars
 
 VERSION = 1
 TOP_LEVEL_REQUIRED = ("version", "article", "clinic", "confirmation", "causes", "sequences")
-TOP_LEVEL_OPTIONAL = ("send_window", "on_cause_change")
+TOP_LEVEL_OPTIONAL = ("topic", "send_window", "on_cause_change")
+MAX_TOPIC = 60
 DEFAULT_WINDOW = sequences.SendWindow(days=frozenset(range(7)), start=time(8, 0), end=time(20, 0))
 
 _q = _located.quote
@@ -52,6 +53,20 @@ def clinic(doc: _located.Doc, value: _located.Value) -> sequences.Clinic:
 
 def _text(doc: _located.Doc, value: _located.Value) -> str:
     return _containers.text(doc, value).strip()
+
+
+def topic(doc: _located.Doc, value: _located.Value) -> str:
+    """What the emails call the condition: a few words on one line ("back spasms")."""
+    raw = _scalars.one_line(doc, value)
+    if len(raw) > MAX_TOPIC:
+        doc.report(
+            value,
+            f"the topic is {len(raw)} characters long: name the condition in a few words "
+            f'(at most {MAX_TOPIC}), as in "tips about back spasms"',
+        )
+    elif "{" in raw or "}" in raw:
+        doc.report(value, f"{_q(raw)} has a brace: write the condition's name as plain words")
+    return raw
 
 
 def send_window(doc: _located.Doc, value: _located.Value | None) -> sequences.SendWindow:

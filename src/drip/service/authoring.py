@@ -7,30 +7,61 @@ text or writes files; errors are drip's own, each naming what to fix.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Literal
 
 from drip import config, errors, generate, ingest, rendering, sequences, sequences_yaml
 from drip.service import app as app_module
 
-FORMATS = ingest.FORMATS
-SAMPLE_NAME = rendering.SAMPLE_RECIPIENT.first_name
+View = Literal["outline", "json", "explain"]  # what `drip ingest` prints
 
 
-def outline(article: Path, *, format: str | None, slug: str | None, as_json: bool) -> str:
-    """The article's tree as `drip ingest` prints it: an outline, or the content JSON."""
-    tree = ingest.read_article(article, format=format, slug=slug)
-    if as_json:
-        return json.dumps(tree.to_json(), indent=2, ensure_ascii=False)
-    return ingest.outline(tree)
+def outline(
+    article: Path,
+    *,
+    format: str | None,
+    slug: str | None,
+    view: View = "outline",
+) -> str:
+    """The article as `drip ingest` prints it: its outline, the content JSON, or where every
+    block of the source went (`explain`)."""
+    reading = ingest.read(article, format=format, slug=slug)
+    if view == "json":
+        return json.dumps(reading.article.to_json(), indent=2, ensure_ascii=False)
+    if view == "explain":
+        return ingest.explain(reading)
+    return ingest.outline(reading.article)
 
 
-def propose(article: Path, *, output: Path | None, format: str | None) -> str:
-    """A first sequences.yaml for `article`; regenerating over `output` keeps its clinic block."""
+@dataclass(frozen=True, kw_only=True)
+class Proposal:
+    text: str  # the sequences.yaml proposed
+    notes: tuple[str, ...] = ()  # what the marketer should know (e.g. no treatments listed)
+
+
+def propose(
+    article: Path, *, output: Path | None, format: str | None, single: bool = False
+) -> Proposal:
+    """A first sequences.yaml for `article`; regenerating over `output` keeps its clinic block.
+
+    Raises the generator's NoCauses (nothing written) when the article lists no causes and
+    `single` does not ask for one general sequence."""
     tree = ingest.read_article(article, format=format)
     base = output.parent if output else Path.cwd()
     clinic = _existing_clinic(output) if output and output.exists() else None
-    return generate.propose(tree, article_path=_relative(article, base), clinic=clinic)
+    text = generate.propose(
+        tree, article_path=_relative(article, base), clinic=clinic, single=single
+    )
+    notes = () if generate.listed_treatments(tree) else (_NO_TREATMENTS,)
+    return Proposal(text=text, notes=notes)
+
+
+_NO_TREATMENTS = (
+    "the article lists no treatments: the tips are its sections about treatment, if any; "
+    "add tips by hand"
+)
 
 
 def write_proposal(output: Path, text: str) -> int:

@@ -1,0 +1,90 @@
+"""Every corpus article either gets a proposal that `drip check` accepts, whose tips go from
+conservative to invasive care, or stops with the clear message when it lists no causes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from ruamel.yaml import YAML
+
+import corpus
+from drip import content, generate, ingest, topics
+from drip.generate import care, relevance
+from drip.service import checking
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def outline_params() -> list[object]:
+    return [pytest.param(o, id=o.name) for o in corpus.outlines()]
+
+
+@pytest.mark.parametrize("outline", outline_params())
+def test_a_valid_proposal_or_the_clear_message(outline: corpus.Outline, tmp_path: Path) -> None:
+    path = outline.path()
+    article = ingest.read_article(path)
+    if not outline.causes:
+        with pytest.raises(generate.NoCauses, match=r"no list of causes found.*--single"):
+            generate.propose(article, article_path=str(path))
+        return
+    target = tmp_path / "sequences.yaml"
+    target.write_text(generate.propose(article, article_path=str(path)), encoding="utf-8")
+    report = checking.check(sequences_path=target, templates_dir=REPO / "templates" / "emails")
+    assert report.problems == []
+    assert report.sequences == len(outline.causes) + 1
+
+
+@pytest.mark.parametrize("outline", outline_params())
+def test_single_always_gives_one_valid_general_sequence(
+    outline: corpus.Outline, tmp_path: Path
+) -> None:
+    path = outline.path()
+    text = generate.propose(ingest.read_article(path), article_path=str(path), single=True)
+    target = tmp_path / "sequences.yaml"
+    target.write_text(text, encoding="utf-8")
+    report = checking.check(sequences_path=target, templates_dir=REPO / "templates" / "emails")
+    assert (report.problems, report.sequences) == ([], 1)
+
+
+@pytest.mark.parametrize("outline", outline_params())
+def test_conservative_care_before_invasive_care_in_every_sequence(
+    outline: corpus.Outline,
+) -> None:
+    article = ingest.read_article(outline.path())
+    data = YAML(typ="safe").load(generate.propose(article, article_path="a", single=True))
+    if outline.causes:
+        data["sequences"].update(
+            YAML(typ="safe").load(generate.propose(article, article_path="a"))["sequences"]
+        )
+    entries = {e.slug: e for e in relevance.treatments(article)}
+    for cause, sequence in data["sequences"].items():
+        tips = [entries[s["content"][0]] for s in sequence["steps"] if s["id"] != "welcome"
+                and s["content"][0] in entries]  # fmt: skip
+        kinds = [care.classify(t.title, t.body).care for t in tips]
+        invasive = [k.invasive for k in kinds]
+        assert invasive == sorted(invasive), f"{cause}: {kinds}"
+        if tips and not all(invasive):
+            assert not invasive[0], f"{cause}: a procedure or surgery first"
+
+
+@pytest.mark.parametrize("outline", outline_params())
+def test_the_topic_comes_from_the_article(outline: corpus.Outline) -> None:
+    article = ingest.read_article(outline.path())
+    assert topics.of(article) == outline.topic
+    if outline.causes:
+        text = generate.propose(article, article_path="a")
+        assert YAML(typ="safe").load(text)["topic"] == outline.topic
+        assert "back spasms" not in text.lower()  # none of the corpus is about back spasms
+
+
+def test_the_seed_puts_its_procedure_last_even_where_it_is_the_most_relevant() -> None:
+    article = ingest.read_article(REPO / "articles" / "back-spasms.txt")
+    bone = article.find("back-spasms/causes/bone-encroachment")
+    assert isinstance(bone, content.Item)
+    assert relevance.rank_treatments(article, bone)[0].item.title == "Vertebroplasty/Kyphoplasty"
+    data = YAML(typ="safe").load(generate.propose(article, article_path="a"))
+    for sequence in data["sequences"].values():
+        assert [s["id"] for s in sequence["steps"]][-2:] == [
+            "vertebroplasty-kyphoplasty", "closing",
+        ]  # fmt: skip
