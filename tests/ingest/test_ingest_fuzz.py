@@ -24,11 +24,18 @@ def test_any_text_gives_an_article_or_an_article_error(text: str, format: str) -
     try:
         article = ingest.parse(text, format=format, slug="fuzz")
     except errors.ArticleError as error:
-        assert str(error)
+        assert str(error).startswith("article: "), error  # names what it read
+        assert any(refusal in str(error) for refusal in REFUSALS), error
         return
     assert isinstance(article, content.Article)
     assert len(set(article.slugs())) == len(article.slugs())
     assert ingest.outline(article)
+    assert all(item.title.strip() for section in article.sections for item in section.items)
+    # the content JSON, the documented interface, carries the whole tree
+    assert content.Article.from_json(article.to_json()) == article
+
+
+REFUSALS = ("the article is empty", "no article text found")
 
 
 @pytest.mark.parametrize("format", ingest.FORMATS)
