@@ -76,7 +76,8 @@ def for_cause(
         after=WELCOME_AFTER,
         template=WELCOME,
         # Never the cause in a subject or preheader: the subject is an email header, and both
-        # show on a phone's lock screen (DESIGN.md: the cause is health data). The intro instead.
+        # show on a phone's lock screen (the cause is health data: docs/architecture.md).
+        # The intro instead.
         subject=previews.subject(f"{yamltext.upper_first(topic)}: where to start",
                                  neutral="Where to start"),
         preheader=previews.preheader(
