@@ -1,9 +1,15 @@
-"""A mailer that keeps messages in a list: the fake shipped with the port, for tests and demos."""
+"""A mailer that keeps messages in a list: the fake shipped with the port, for tests and demos.
+
+It keeps what would go on the wire: each message is flattened as SMTP carries it (`.raw`) and
+parsed back as a receiving server would read it (`.sent`), so what it shows is what leaves.
+"""
 
 from __future__ import annotations
 
 import collections
+import email
 import email.message
+import email.policy
 import threading
 
 from drip import errors
@@ -14,10 +20,12 @@ _NAMED_LOCK = threading.Lock()
 
 
 class MemoryMailer(base.Base):
-    """Keeps every sent message in `.sent`; `fail_next` makes the next sends raise."""
+    """Keeps every sent message in `.sent` (parsed back from `.raw`, its bytes on the wire);
+    `fail_next` makes the next sends raise."""
 
     def __init__(self) -> None:
         self.sent: list[email.message.EmailMessage] = []
+        self.raw: list[bytes] = []
         self.closed = False
         self._failures: collections.deque[errors.SendError] = collections.deque()
         self._lock = threading.Lock()
@@ -29,16 +37,24 @@ class MemoryMailer(base.Base):
 
     def send(self, message: email.message.EmailMessage) -> None:
         """Record `message`, or raise the next queued failure instead."""
-        base.envelope(message)  # refuse what a real server would refuse: no From or no To
+        sender, recipients = base.envelope(message)  # refuse what a server would: no From, no To
+        data = base.flatten(message, international=base.is_international(sender, *recipients))
         with self._lock:
             self.closed = False
             if self._failures:
                 failure = self._failures.popleft()
                 raise errors.SendError(str(failure), code=failure.code, enhanced=failure.enhanced)
-            self.sent.append(message)
+            self.raw.append(data)
+            self.sent.append(_received(data))
 
     def close(self) -> None:
         self.closed = True
+
+
+def _received(data: bytes) -> email.message.EmailMessage:
+    parsed = email.message_from_bytes(data, policy=email.policy.default)
+    assert isinstance(parsed, email.message.EmailMessage)
+    return parsed
 
 
 def named(name: str) -> MemoryMailer:

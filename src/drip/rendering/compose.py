@@ -2,8 +2,9 @@
 
 This is the only place personal values enter an email: the placeholders of a `RenderedStep`
 are replaced in one pass (so a value can never introduce another placeholder), the first name
-HTML-escaped in the HTML part and tidied everywhere (`drip.contacts.first_name`). Header values
-with a line break are refused; the pain cause is never put in a header.
+HTML-escaped in the HTML part and tidied everywhere (`drip.contacts.first_name`). Every header
+is written by `drip.rendering.headers`, never parsed and refolded by the email package; header
+values with a line break are refused; the pain cause is never put in a header.
 """
 
 from __future__ import annotations
@@ -13,12 +14,12 @@ import hashlib
 import html
 import re
 from datetime import UTC, datetime
-from email import headerregistry, utils
+from email import utils
 from email.message import EmailMessage
 from urllib.parse import urlsplit
 
 from drip import contacts, errors, sequences
-from drip.rendering import model
+from drip.rendering import headers, model
 
 POLICY = email.policy.SMTP  # CRLF line ends, as the message goes on the wire
 _PLACEHOLDER = re.compile(r"%%drip:([a-z_]+)%%")
@@ -27,7 +28,7 @@ _PLACEHOLDER = re.compile(r"%%drip:([a-z_]+)%%")
 def message_id(key: str, *, domain: str) -> str:
     """`<32 hex digits@domain>` derived from `key`: a retry of the same delivery reuses it."""
     digest = hashlib.sha256(key.encode()).hexdigest()[:32]
-    return f"<{digest}@{_header('Message-ID domain', domain)}>"
+    return f"<{digest}@{headers.checked('Message-ID domain', domain)}>"
 
 
 def compose(
@@ -44,15 +45,17 @@ def compose(
     values = _values(name, links)
     escaped = {key: html.escape(value, quote=True) for key, value in values.items()}
     message = EmailMessage(policy=POLICY)
-    message["From"] = _header("From", clinic.from_address)
-    message["To"] = headerregistry.Address(display_name=name, addr_spec=_addr_spec(recipient.email))
+    message["From"] = _mailbox("From", clinic.from_address)
+    message["To"] = headers.mailbox("To", name, _addr_spec(recipient.email))
     if clinic.reply_to:
-        message["Reply-To"] = _header("Reply-To", clinic.reply_to)
-    message["Subject"] = _header("Subject", _fill(rendered.subject, values))
-    message["Date"] = utils.format_datetime(_utc(date))
-    message["Message-ID"] = _header("Message-ID", message_id)
-    message["List-Unsubscribe"] = f"<{values[model.UNSUBSCRIBE]}>"
-    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        message["Reply-To"] = _mailbox("Reply-To", clinic.reply_to)
+    message["Subject"] = headers.text("Subject", _fill(rendered.subject, values))
+    message["Date"] = headers.plain("Date", utils.format_datetime(_utc(date)))
+    message["Message-ID"] = headers.plain("Message-ID", message_id)
+    message["List-Unsubscribe"] = headers.unsubscribe(values[model.UNSUBSCRIBE])
+    message["List-Unsubscribe-Post"] = headers.plain(
+        "List-Unsubscribe-Post", "List-Unsubscribe=One-Click"
+    )
     message.set_content(_fill(rendered.text, values))
     message.add_alternative(_fill(rendered.html, escaped), subtype="html", cte="quoted-printable")
     return message
@@ -83,23 +86,20 @@ def _fill(template: str, values: dict[str, str]) -> str:
     return _PLACEHOLDER.sub(replace, template)
 
 
-def _header(field: str, value: str) -> str:
-    if any(ch in value for ch in "\r\n\x00") or any(contacts.is_control(ch) for ch in value):
-        raise errors.HeaderInjectionError(
-            f"{field} {value!r} contains a line break or control character; "
-            "header values must be one line"
-        )
-    return value
+def _mailbox(field: str, text: str) -> headers.Line:
+    """The clinic's `Name <address>` from sequences.yaml, checked by the rule of the door."""
+    name, address = contacts.mailbox(headers.checked(field, text))
+    return headers.mailbox(field, name, address)
 
 
 def _addr_spec(address: str) -> str:
     """The recipient, checked again at send time by the rule of the door (an address stored
     by an older drip may not pass it: the delivery then fails with the reason)."""
-    return contacts.normalise(_header("To", address))
+    return contacts.normalise(headers.checked("To", address))
 
 
 def _url(field: str, url: str) -> str:
-    _header(field, url)
+    headers.checked(field, url)
     parts = urlsplit(url)
     if parts.scheme not in {"https", "http"} or not parts.netloc or any(c.isspace() for c in url):
         raise errors.InvalidInput(f"the {field} {url!r} must be an absolute https:// URL")
