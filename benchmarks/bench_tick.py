@@ -74,6 +74,7 @@ def drip_env(database_url: str, smtp_url: str) -> dict[str, str]:
         DRIP_SEQUENCES=str(SEQUENCES),
         DRIP_TEMPLATES=str(TEMPLATES),
         DRIP_SECRET_KEY="bench-secret-key-0123456789abcdefghij",
+        DRIP_SUPPRESSION_KEY="bench-suppression-key-0123456789abcdef",
         DRIP_BATCH_SIZE="100",
     )
 

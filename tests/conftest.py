@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+import db_rows
 import pg_schema
 from drip import store as drip_store
 from smtp_sink import SmtpSink
@@ -48,7 +49,7 @@ def postgres_url() -> Iterator[str]:
 @pytest.fixture
 def store(database_url: str) -> Iterator[drip_store.Store]:
     """A migrated Store on each database."""
-    db = drip_store.Store(database_url)
+    db = drip_store.Store(database_url, suppression_key=db_rows.SUPPRESSION_KEY)
     db.upgrade()
     yield db
     db.dispose()

@@ -49,7 +49,7 @@ def test_the_key_comes_from_the_environment_or_a_file(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("env", "expected"),
     [
-        ({"DRIP_SECRET_KEY": "short"}, "the secret key is 5 characters long; use at least 32"),
+        ({"DRIP_SECRET_KEY": "short"}, "a secret key is 5 characters long; use at least 32"),
         ({"DRIP_SECRET_KEY": KEY, "DRIP_OLD_SECRET_KEYS": "old"}, "3 characters long"),
         ({"DRIP_SECRET_KEY_FILE": "nope.key"}, "DRIP_SECRET_KEY_FILE: cannot read 'nope.key'"),
         ({"DRIP_SECRET_KEY": KEY, "DRIP_SECRET_KEY_FILE": "x"}, "are both set: keep only one"),

@@ -139,6 +139,17 @@ class Config:
     secret_key_file: Path | None = field(
         metadata=_meta("", "a file holding the secret key (first line)", _optional_path)
     )
+    suppression_key: str = field(
+        repr=False,
+        metadata=_meta(
+            "",
+            "keys the hashes of suppressed addresses (32+ characters); never change it",
+            _text,
+        ),
+    )
+    suppression_key_file: Path | None = field(
+        metadata=_meta("", "a file holding the suppression key (first line)", _optional_path)
+    )
     old_secret_keys: tuple[str, ...] = field(
         repr=False,
         metadata=_meta(
@@ -194,25 +205,27 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
     values = {f.name: f.metadata["parse"](f.name, raw[f.name]) for f in dataclasses.fields(Config)}
     values["base_url"] = values["base_url"].rstrip("/")
     values["worker_id"] = values["worker_id"] or f"{os.uname().nodename}:{os.getpid()}"
-    values["secret_key"] = _secret_key(values["secret_key"], values["secret_key_file"])
-    for key in (values["secret_key"], *values["old_secret_keys"]):
+    values["secret_key"] = _key_from("SECRET_KEY", values["secret_key"], values["secret_key_file"])
+    values["suppression_key"] = _key_from(
+        "SUPPRESSION_KEY", values["suppression_key"], values["suppression_key_file"]
+    )
+    for key in (values["secret_key"], values["suppression_key"], *values["old_secret_keys"]):
         _long_enough(key)
     return Config(**values)
 
 
-def _secret_key(key: str, path: Path | None) -> str:
+def _key_from(name: str, key: str, path: Path | None) -> str:
+    """DRIP_<name>, or the first line of DRIP_<name>_FILE; never both."""
     if path is None:
         return key.strip()
     if key:
-        raise errors.ConfigError(
-            "DRIP_SECRET_KEY and DRIP_SECRET_KEY_FILE are both set: keep only one"
-        )
+        raise errors.ConfigError(f"DRIP_{name} and DRIP_{name}_FILE are both set: keep only one")
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) else "it is not UTF-8 text"
         raise errors.ConfigError(
-            f"DRIP_SECRET_KEY_FILE: cannot read {str(path)!r} ({reason}); {SECRET_ADVICE}"
+            f"DRIP_{name}_FILE: cannot read {str(path)!r} ({reason}); {SECRET_ADVICE}"
         ) from None
     return lines[0].strip() if lines else ""
 
@@ -220,7 +233,7 @@ def _secret_key(key: str, path: Path | None) -> str:
 def _long_enough(key: str) -> None:
     if key and len(key) < MIN_SECRET:
         raise errors.ConfigError(
-            f"the secret key is {len(key)} characters long; use at least {MIN_SECRET} "
+            f"a secret key is {len(key)} characters long; use at least {MIN_SECRET} "
             f"(a short key can be guessed): {SECRET_ADVICE}"
         )
 

@@ -29,11 +29,20 @@ from drip import errors
 
 
 class Purpose(StrEnum):
-    """What a token may be used for; also its URL path segment (`/u/…`, `/p/…`, `/c/…`)."""
+    """What a token may be used for; for links, also its URL path segment (`/u/…`, `/p/…`)."""
 
     UNSUBSCRIBE = "u"
     PREFERENCES = "p"
     CONFIRM = "c"
+    FORM = "f"  # a web form's anti-forgery token: its payload names the form, not a person
+
+
+class Expired(errors.InvalidInput):
+    """This link has expired."""
+
+    def __init__(self, message: str, *, uid: str) -> None:
+        super().__init__(message)
+        self.uid = uid  # genuine, only old: whose link it was, to offer them a new one
 
 
 Keys = Sequence[str]  # the current key first, then older ones still accepted
@@ -57,7 +66,8 @@ def read(
     """The subscriber uid in `token`, if it is genuine, for `purpose`, and not older than `max_age`.
 
     Raises `errors.InvalidInput` (a message fit to show the patient) for a token that was
-    altered, cut short, made for another purpose, or expired.
+    altered, cut short or made for another purpose, and its subclass `Expired` (which knows the
+    uid) for a genuine token older than `max_age`.
     """
     try:
         uid, issued = _serializer(keys, purpose, None).loads(token, return_timestamp=True)
@@ -71,8 +81,9 @@ def read(
     if max_age is not None:
         age = now - issued
         if age > max_age or age < timedelta(0):
-            raise errors.InvalidInput(
-                f"This link has expired (links like it last {_days(max_age)}). Ask for a new one."
+            raise Expired(
+                f"This link has expired (links like it last {_days(max_age)}). Ask for a new one.",
+                uid=uid,
             )
     return uid
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from cli_harness import ROOT, Drip
 
+import db_rows
 from smtp_sink import SmtpSink
 
 
@@ -22,6 +23,7 @@ def drip(
         "DRIP_SEQUENCES": str(ROOT / "sequences.yaml"),
         "DRIP_TEMPLATES": str(ROOT / "templates" / "emails"),
         "DRIP_SECRET_KEY": "acceptance-secret-key-0123456789abcdef",
+        "DRIP_SUPPRESSION_KEY": db_rows.SUPPRESSION_KEY,
         "DRIP_BATCH_SIZE": "7",
     }
     runner = Drip(env=env, sink=sink)

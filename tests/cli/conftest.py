@@ -8,6 +8,7 @@ import pytest
 from cli_support import ROOT, Drip
 from click.testing import CliRunner, Result
 
+import db_rows
 from drip.cli import main
 
 
@@ -18,6 +19,7 @@ def env(tmp_path: Path) -> dict[str, str]:
         "DRIP_SEQUENCES": str(ROOT / "sequences.yaml"),
         "DRIP_TEMPLATES": str(ROOT / "templates" / "emails"),
         "DRIP_SECRET_KEY": "cli-test-secret-key-0123456789abcdef",
+        "DRIP_SUPPRESSION_KEY": db_rows.SUPPRESSION_KEY,
         "DRIP_DATABASE_URL": f"sqlite:///{tmp_path / 'd.db'}",
         "DRIP_SMTP_URL": f"file://{tmp_path / 'outbox'}",
     }

@@ -34,3 +34,11 @@ def test_secret_new_prints_a_fresh_long_url_safe_key(drip: Drip, tmp_path: Path)
     assert drip("db", "upgrade").exit_code == 0
     result = drip("tick", "--now", NOW, DRIP_SECRET_KEY="", DRIP_SECRET_KEY_FILE="secret.key")
     assert result.exit_code == 0, result.output
+
+
+def test_patient_commands_refuse_to_start_without_a_suppression_key(drip: Drip) -> None:
+    assert drip("db", "upgrade").exit_code == 0
+    result = drip(
+        "subscribe", "ana@example.com", "--cause", "muscle-injury", DRIP_SUPPRESSION_KEY=""
+    )
+    assert_clean_failure(result, 2, "no suppression key is configured", "DRIP_SUPPRESSION_KEY")

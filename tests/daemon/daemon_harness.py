@@ -28,6 +28,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+import db_rows
 import smtp_sink
 from drip import clock, config, planning, store
 from drip.service import app as app_module
@@ -74,6 +75,7 @@ def environment(database_url: str, smtp_url: str, **settings: object) -> dict[st
         DRIP_SEQUENCES=str(always_open_sequences(directory)),
         DRIP_TEMPLATES=str(TEMPLATES),
         DRIP_SECRET_KEY="daemon-test-secret-key-0123456789abcdef",
+        DRIP_SUPPRESSION_KEY=db_rows.SUPPRESSION_KEY,
         DRIP_TICK_INTERVAL="0.2",
         DRIP_SEND_RATE="1000",
         DRIP_LOG_FORMAT="json",

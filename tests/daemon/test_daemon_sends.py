@@ -11,6 +11,7 @@ from apscheduler.job import Job
 from apscheduler.schedulers.blocking import BlockingScheduler
 from daemon_harness import SEQUENCES, Daemon, environment, subscribe_due, welcomes
 
+import db_rows
 from drip import config, daemon, logs, sequences_yaml
 from drip import store as drip_store
 from drip.service import operations
@@ -67,7 +68,7 @@ def test_the_scheduler_dispatches_at_the_configured_interval_and_rescues_leases(
 ) -> None:
     """In-process, up to the scheduler's start: the jobs it would run, and the start-up line."""
     url = f"sqlite:///{tmp_path / 'drip.db'}"
-    db = drip_store.Store(url)
+    db = drip_store.Store(url, suppression_key=db_rows.SUPPRESSION_KEY)
     db.upgrade()
     db.dispose()
     cfg = config.load(environment(url, "memory://"))

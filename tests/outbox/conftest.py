@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from outbox_world import MemoryWorld, SqlWorld, World
 
+import db_rows
 from drip import store
 
 
@@ -20,7 +21,7 @@ def world(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[World]:
         url = f"sqlite:///{tmp_path / 'drip.db'}"
     else:
         url = request.getfixturevalue("postgres_url")
-    db = store.Store(url)
+    db = store.Store(url, suppression_key=db_rows.SUPPRESSION_KEY)
     db.upgrade()
     yield SqlWorld(db)
     db.dispose()

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+import db_rows
 from drip import config
 from drip.service import app as app_module
 
@@ -21,6 +22,7 @@ def app(database_url: str) -> Iterator[app_module.App]:
             "DRIP_SEQUENCES": str(ROOT / "sequences.yaml"),
             "DRIP_TEMPLATES": str(ROOT / "templates" / "emails"),
             "DRIP_SECRET_KEY": "service-test-secret-key-0123456789abcdef",
+            "DRIP_SUPPRESSION_KEY": db_rows.SUPPRESSION_KEY,
         }
     )
     with app_module.open_app(cfg) as opened:

@@ -9,7 +9,10 @@ from alembic.migration import MigrationContext
 from drip import store as drip_store
 from drip.store import models
 
-TABLES = {"alembic_version", "subscribers", "enrollments", "deliveries", "events", "suppressions"}
+TABLES = {
+    "alembic_version", "subscribers", "enrollments", "deliveries", "events", "suppressions",
+    "rate_limits",
+}  # fmt: skip
 
 
 def test_upgrade_on_an_empty_database_then_again_is_a_no_op(database_url) -> None:
@@ -22,7 +25,7 @@ def test_upgrade_on_an_empty_database_then_again_is_a_no_op(database_url) -> Non
         assert set(first) == TABLES
         with db.engine.connect() as conn:
             assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").all() == [
-                ("0001",)
+                ("0002",)
             ]
     finally:
         db.dispose()

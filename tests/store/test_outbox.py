@@ -43,7 +43,9 @@ def test_the_database_refuses_a_second_delivery_of_a_step(store, add, now) -> No
 def test_concurrent_claimers_never_share_a_row(store, add, now, database_url) -> None:
     for i in range(30):
         _enroll(store, add(f"p{i}@example.org"), now)
-    workers = [drip_store.Store(database_url) for _ in range(3)]
+    workers = [
+        drip_store.Store(database_url, suppression_key=db_rows.SUPPRESSION_KEY) for _ in range(3)
+    ]
     got: dict[str, list[int]] = {}
     failures: list[BaseException] = []
     barrier = threading.Barrier(len(workers))

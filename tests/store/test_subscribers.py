@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -168,7 +169,7 @@ def test_erase_leaves_no_personal_data_anywhere(store, add, now) -> None:
         kept = conn.execute(
             sa.select(models.EventRow.kind, models.EventRow.subscriber_id).order_by("id")
         ).all()
-    assert hashes == [drip_store.email_hash("jane.secret@example.org")]
+    assert hashes == [drip_store.AddressHash(db_rows.SUPPRESSION_KEY).of("jane.secret@example.org")]
     assert [tuple(row) for row in kept] == [
         (Kind.SUBSCRIBED, None),
         (Kind.CONFIRMED, None),
@@ -230,3 +231,47 @@ def test_a_cause_change_stops_one_sequence_and_starts_another_at_once(store, add
     claims = store.claim_due(now=now, limit=5, owner="w", lease_seconds=60)
     assert [(c.sequence, c.step_id) for c in claims] == [("bone-encroachment", "welcome")]
     assert store.status(now=now).deliveries[drip_store.DeliveryState.CANCELLED] == 1
+
+
+def test_a_suppression_is_a_keyed_hash_and_an_old_plain_one_is_still_honoured(
+    store, add, now, database_url
+) -> None:
+    jane = add("jane@example.org")
+    store.set_state(jane.uid, State.UNSUBSCRIBED, now=now)
+    with store.engine.connect() as conn:
+        [kept] = conn.execute(sa.select(models.SuppressionRow.email_hash)).scalars().all()
+    plain = hashlib.sha256(b"jane@example.org").hexdigest()
+    assert kept != plain  # without the key, the hash says nothing of who it was
+    another_key = drip_store.Store(database_url, suppression_key="k" * 40)
+    try:
+        with pytest.raises(drip_store.AlreadySubscribed):
+            another_key.add_subscriber(
+                email="jane@example.org", first_name="J", cause="x", timezone="UTC",
+                consent=drip_store.Consent(source="t", text="t"), now=now, confirmed=True,
+            )  # fmt: skip
+        with store.engine.begin() as conn:  # an entry written by drip before version 0002
+            conn.execute(
+                sa.insert(models.SuppressionRow).values(
+                    email_hash=hashlib.sha256(b"old@example.org").hexdigest(),
+                    reason=drip_store.SuppressionReason.UNSUBSCRIBED,
+                    at=now,
+                )
+            )
+        with pytest.raises(drip_store.Suppressed):
+            add("Old@Example.org")
+    finally:
+        another_key.dispose()
+
+
+def test_without_a_suppression_key_nothing_is_checked_or_written(database_url, now) -> None:
+    keyless = drip_store.Store(database_url)
+    keyless.upgrade()
+    try:
+        with pytest.raises(errors.ConfigError, match="no suppression key is configured"):
+            keyless.add_subscriber(
+                email="jane@example.org", first_name="J", cause="x", timezone="UTC",
+                consent=drip_store.Consent(source="t", text="t"), now=now, confirmed=True,
+            )  # fmt: skip
+        assert keyless.status(now=now).subscribers[State.ACTIVE] == 0
+    finally:
+        keyless.dispose()

@@ -148,3 +148,18 @@ def test_a_rotated_key_still_reads_its_links_until_it_is_dropped() -> None:
     assert tokens.read(KEYS, tokens.Purpose.UNSUBSCRIBE, after, now=SIGNED_AT) == UID
     with pytest.raises(errors.InvalidInput, match="not valid"):
         tokens.read(KEYS, tokens.Purpose.UNSUBSCRIBE, before, now=SIGNED_AT)
+
+
+def test_an_expired_token_still_says_whose_it_was_so_a_new_one_can_be_offered() -> None:
+    token = tokens.make(KEYS, tokens.Purpose.CONFIRM, UID, now=SIGNED_AT)
+    with pytest.raises(tokens.Expired) as caught:
+        tokens.read(
+            KEYS, tokens.Purpose.CONFIRM, token, max_age=timedelta(days=7),
+            now=SIGNED_AT + timedelta(days=7, seconds=1),
+        )  # fmt: skip
+    assert caught.value.uid == UID
+    assert isinstance(caught.value, errors.InvalidInput)
+    forged = token[:-3] + ("AAA" if not token.endswith("AAA") else "BBB")
+    with pytest.raises(errors.InvalidInput) as refused:
+        tokens.read(KEYS, tokens.Purpose.CONFIRM, forged, max_age=timedelta(days=7), now=SIGNED_AT)
+    assert not isinstance(refused.value, tokens.Expired)

@@ -77,7 +77,7 @@ def _read_sequences(path: Path) -> str:
 def open_app(cfg: config.Config, *, database_url: str | None = None) -> App:
     plan, article = load_plan(cfg)
     renderer = rendering.Renderer(plan=plan, article=article, templates=cfg.templates)
-    db = store.Store(database_url or cfg.database_url)
+    db = store.Store(database_url or cfg.database_url, suppression_key=cfg.suppression_key)
     return App(
         config=cfg,
         plan=plan,

@@ -63,6 +63,8 @@ def rehearse(cfg: config.Config, *, start: datetime) -> list[Sent]:
             smtp_url=mail_url.parse("memory://"),
             secret_key=KEY,
             secret_key_file=None,
+            suppression_key=KEY,
+            suppression_key_file=None,
             old_secret_keys=(),
         )
         with app_module.open_app(cfg) as app:

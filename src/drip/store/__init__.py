@@ -11,6 +11,7 @@ from drip.store.store import Store
 from drip.store.values import (
     CONFIRM_SEQUENCE,
     CONFIRM_STEP,
+    AddressHash,
     AlreadySubscribed,
     Claim,
     Consent,
@@ -26,12 +27,12 @@ from drip.store.values import (
     SubscriberState,
     Suppressed,
     SuppressionReason,
-    email_hash,
 )
 
 __all__ = [
     "CONFIRM_SEQUENCE",
     "CONFIRM_STEP",
+    "AddressHash",
     "AlreadySubscribed",
     "Claim",
     "Consent",
@@ -49,5 +50,4 @@ __all__ = [
     "SubscriberState",
     "Suppressed",
     "SuppressionReason",
-    "email_hash",
 ]

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
+from drip.store import values
+
 if TYPE_CHECKING:
     import alembic.config
 
@@ -18,8 +20,11 @@ _READ_ONLY = "drip_read_only"
 class StoreBase:
     """Owns the engine. Each operation runs in one short transaction of its own."""
 
-    def __init__(self, url: str, **engine_options: Any) -> None:
+    def __init__(self, url: str, *, suppression_key: str = "", **engine_options: Any) -> None:
+        """`suppression_key` keys the hashes of suppressed addresses; operations that check or
+        write one raise ConfigError without it (status and migrations need none)."""
         self._engine = sa.create_engine(url, **engine_options)
+        self._hashes = values.AddressHash(suppression_key)
         self._sqlite = self._engine.dialect.name == "sqlite"
         if self._sqlite:
             _configure_sqlite(self._engine)

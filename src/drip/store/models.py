@@ -79,8 +79,10 @@ class SubscriberRow(Base):
     consent_source: Mapped[str] = mapped_column(sa.String(200))
     consent_text: Mapped[str] = mapped_column(sa.Text)
     consent_ip: Mapped[str | None] = mapped_column(sa.String(45))
+    consent_version: Mapped[str | None] = mapped_column(sa.String(50))
     created_at: Mapped[datetime]
     confirmed_at: Mapped[datetime | None]
+    confirmed_ip: Mapped[str | None] = mapped_column(sa.String(45))
     updated_at: Mapped[datetime]
 
 
@@ -137,6 +139,17 @@ class EventRow(Base):
     sequence: Mapped[str | None] = mapped_column(sa.String(100))
     step_id: Mapped[str | None] = mapped_column(sa.String(100))
     detail: Mapped[str | None] = mapped_column(sa.String(500))
+
+
+class RateLimitRow(Base):
+    """A fixed-window counter (sign-ups per address or per client): kept in the database so
+    that every web process and the daemon count together."""
+
+    __tablename__ = "rate_limits"
+
+    key: Mapped[str] = mapped_column(sa.String(80), primary_key=True)
+    window_start: Mapped[datetime]
+    hits: Mapped[int]
 
 
 class SuppressionRow(Base):

@@ -128,8 +128,7 @@ class OutboxOps(base.StoreBase):
                 return None
             return values.Recheck(
                 state=found.state,
-                suppressed=rows.suppression_reason(conn, values.email_hash(found.email))
-                is not None,
+                suppressed=rows.suppression_reason(conn, self._hashes, found.email) is not None,
                 sent=_sent(conn, subscriber_id),
             )
 

@@ -95,7 +95,9 @@ class OutcomeOps(base.StoreBase):
             _event(conn, row, values.EventKind.FAILED, now=now, detail=error)
             found = subscribers.by_id(conn, row.subscriber_id)
             if found.state is not values.SubscriberState.BOUNCED:
-                subscribers.change(conn, found, values.SubscriberState.BOUNCED, now=now)
+                subscribers.change(
+                    conn, self._hashes, found, values.SubscriberState.BOUNCED, now=now
+                )
             return True
 
     def mark_suppressed(self, delivery_id: int, *, owner: str, now: datetime, reason: str) -> bool:

@@ -42,10 +42,17 @@ def add_event(
 
 
 def suppress(
-    conn: sa.Connection, email_hash: str, reason: values.SuppressionReason, *, now: datetime
+    conn: sa.Connection,
+    hashes: values.AddressHash,
+    email: str,
+    reason: values.SuppressionReason,
+    *,
+    now: datetime,
 ) -> None:
     """Add a suppression; an existing one keeps its reason unless the new one is erasure."""
-    stmt = insert(conn, models.SuppressionRow).values(email_hash=email_hash, reason=reason, at=now)
+    stmt = insert(conn, models.SuppressionRow).values(
+        email_hash=hashes.of(email), reason=reason, at=now
+    )
     if reason is values.SuppressionReason.ERASED:
         conn.execute(
             stmt.on_conflict_do_update(index_elements=["email_hash"], set_={"reason": reason})
@@ -54,12 +61,23 @@ def suppress(
         conn.execute(stmt.on_conflict_do_nothing(index_elements=["email_hash"]))
 
 
-def suppression_reason(conn: sa.Connection, email_hash: str) -> values.SuppressionReason | None:
+def suppression_reason(
+    conn: sa.Connection, hashes: values.AddressHash, email: str
+) -> values.SuppressionReason | None:
     query = sa.select(models.SuppressionRow.reason).where(
-        models.SuppressionRow.email_hash == email_hash
+        models.SuppressionRow.email_hash.in_(hashes.candidates(email))
     )
-    reason: values.SuppressionReason | None = conn.execute(query).scalar_one_or_none()
+    reason: values.SuppressionReason | None = conn.execute(query).scalars().first()
     return reason
+
+
+def lift_suppression(conn: sa.Connection, hashes: values.AddressHash, email: str) -> None:
+    """The person opted in again, by double opt-in: their suppression goes."""
+    conn.execute(
+        sa.delete(models.SuppressionRow).where(
+            models.SuppressionRow.email_hash.in_(hashes.candidates(email))
+        )
+    )
 
 
 def to_subscriber(row: Any) -> values.Subscriber:
@@ -72,11 +90,16 @@ def to_subscriber(row: Any) -> values.Subscriber:
         timezone=row.timezone,
         state=row.state,
         consent=values.Consent(
-            at=row.consent_at, source=row.consent_source, text=row.consent_text, ip=row.consent_ip
+            at=row.consent_at,
+            source=row.consent_source,
+            text=row.consent_text,
+            ip=row.consent_ip,
+            version=row.consent_version,
         ),
         created_at=row.created_at,
         confirmed_at=row.confirmed_at,
         updated_at=row.updated_at,
+        confirmed_ip=row.confirmed_ip,
     )
 
 

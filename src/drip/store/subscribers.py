@@ -144,7 +144,7 @@ class SubscriberOps(base.StoreBase):
                 raise errors.InvalidInput(
                     f"subscriber {uid} is {found.state.value} and cannot become {state.value}"
                 )
-            change(conn, found, state, now=now, event=event)
+            change(conn, self._hashes, found, state, now=now, event=event)
             return _get(conn, _Row.id == found.id)
 
     def change_cause(
@@ -176,8 +176,7 @@ class SubscriberOps(base.StoreBase):
         """Delete everything personal; keep a hashed suppression and anonymised events."""
         with self._write() as conn:
             found = _by_uid(conn, uid)
-            hashed = values.email_hash(found.email)
-            rows.suppress(conn, hashed, values.SuppressionReason.ERASED, now=now)
+            rows.suppress(conn, self._hashes, found.email, values.SuppressionReason.ERASED, now=now)
             conn.execute(
                 sa.update(models.EventRow)
                 .where(models.EventRow.subscriber_id == found.id)
@@ -189,7 +188,7 @@ class SubscriberOps(base.StoreBase):
             rows.add_event(conn, None, values.EventKind.ERASED, now=now)
 
     def _refuse_known(self, conn: sa.Connection, address: str) -> None:
-        reason = rows.suppression_reason(conn, values.email_hash(address))
+        reason = rows.suppression_reason(conn, self._hashes, address)
         if reason is not None:
             raise values.Suppressed(address, reason)
         existing = _find(conn, _Row.email_normalised == contacts.comparable(address))
@@ -199,6 +198,7 @@ class SubscriberOps(base.StoreBase):
 
 def change(
     conn: sa.Connection,
+    hashes: values.AddressHash,
     found: values.Subscriber,
     state: values.SubscriberState,
     *,
@@ -210,7 +210,7 @@ def change(
     _update(conn, found.id, state=state, updated_at=now)
     rows.add_event(conn, found.id, event or _DEFAULT_EVENT[state], now=now)
     if state in _SUPPRESS_AS:
-        rows.suppress(conn, values.email_hash(found.email), _SUPPRESS_AS[state], now=now)
+        rows.suppress(conn, hashes, found.email, _SUPPRESS_AS[state], now=now)
         _stop_everything(conn, found.id, now=now)
 
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import enum
 import hashlib
-from dataclasses import dataclass
+import hmac
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from drip import contacts, errors, planning, sequences
@@ -89,12 +90,14 @@ class Suppressed(errors.InvalidInput):
 
 @dataclass(frozen=True, kw_only=True)
 class Consent:
-    """What the person agreed to: when, on which form, the exact wording shown, from where."""
+    """What the person agreed to: when, on which form (and its version), the exact wording
+    shown, from which address."""
 
     source: str
     text: str
     ip: str | None = None
     at: datetime | None = None  # None: consent given at sign-up (the `now` of add_subscriber)
+    version: str | None = None
 
 
 # The next delivery to queue (a step and when it is due): the planner's own value.
@@ -137,6 +140,7 @@ class Subscriber:
     created_at: datetime
     confirmed_at: datetime | None
     updated_at: datetime
+    confirmed_ip: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -212,6 +216,24 @@ class Status:
         )
 
 
-def email_hash(email: str) -> str:
-    """The sha256 hex of the comparable address: all a suppression keeps of a person."""
-    return hashlib.sha256(contacts.comparable(email).encode("utf-8")).hexdigest()
+@dataclass(frozen=True)
+class AddressHash:
+    """All a suppression keeps of a person: a keyed hash (HMAC-SHA256, a key of its own) of the
+    comparable address. A plain hash would let anyone holding the database and a list of
+    addresses test who was a patient; without the key, the hashes say nothing."""
+
+    key: str = field(repr=False)
+
+    def of(self, email: str) -> str:
+        if not self.key:
+            raise errors.ConfigError(
+                "no suppression key is configured: make one with `drip secret new` and set "
+                "DRIP_SUPPRESSION_KEY (or DRIP_SUPPRESSION_KEY_FILE); never change it afterwards"
+            )
+        address = contacts.comparable(email).encode("utf-8")
+        return hmac.new(self.key.encode("utf-8"), address, hashlib.sha256).hexdigest()
+
+    def candidates(self, email: str) -> tuple[str, str]:
+        """The keyed hash, and the plain SHA-256 drip wrote before version 0002: honoured."""
+        legacy = hashlib.sha256(contacts.comparable(email).encode("utf-8")).hexdigest()
+        return self.of(email), legacy
