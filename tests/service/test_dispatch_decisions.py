@@ -268,3 +268,19 @@ def test_the_batch_line_counts_each_verdict_and_no_patient_data(world: Fixture) 
     )
     assert result.summary().startswith("sent 1, retried 1, failed 0, suppressed 0 in ")
     assert "ana" not in result.summary() + str(counts)
+
+
+def test_who_signed_up_again_gets_the_opt_in_email_though_still_suppressed(world: Fixture) -> None:
+    ana = world.outbox.add_subscriber(
+        email="ana@example.com", timezone="Europe/London", state=store.SubscriberState.PENDING
+    )
+    world.outbox.suppress("ana@example.com")  # she had unsubscribed, then signed up again
+    first = planning.Planned(step_id=sequences.CONFIRM_STEP, due_at=T0)
+    world.outbox.enroll(ana, sequence=sequences.CONFIRM_SEQUENCE, first=first)
+    welcome = planning.Planned(step_id="welcome", due_at=T0)
+    world.outbox.enroll(ana, sequence="muscle-injury", first=welcome)
+    result = world.batch()
+    assert result.sent == 1  # the opt-in email only: a pending patient's steps are not claimed
+    [message] = world.sender.sent
+    plan, _ = committed()
+    assert str(message["Subject"]) == plan.confirmation_subject

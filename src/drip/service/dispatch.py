@@ -413,10 +413,12 @@ def _unbuildable(exc: errors.DripError) -> str:
 def _not_mailable(check: store.Recheck | None, *, confirming: bool) -> str | None:
     """Why this subscriber must not get the email now (gone, suppressed, their state), or None.
 
-    The opt-in email goes only to a pending subscriber, every step only to an active one."""
+    The opt-in email goes only to a pending subscriber, every step only to an active one. A
+    suppressed address may get the opt-in email: it is pending because its owner signed up
+    again, and the suppression is lifted only when they confirm."""
     if check is None:
         return "gone"
-    if check.suppressed:
+    if check.suppressed and not confirming:
         return "suppressed"
     wanted = store.SubscriberState.PENDING if confirming else store.SubscriberState.ACTIVE
     return None if check.state is wanted else check.state.value

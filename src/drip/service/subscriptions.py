@@ -63,15 +63,18 @@ def subscribe(
     )
 
 
-def confirm(app: App, uid: str, *, now: datetime) -> store.Subscriber:
-    """Double opt-in done: activate and queue the first step, atomically (idempotent: a second
-    click changes nothing)."""
+def confirm(app: App, uid: str, *, now: datetime, ip: str | None = None) -> store.Subscriber:
+    """Double opt-in done: activate and queue the first step not yet received (someone who
+    left and came back goes on where they were), atomically; idempotent: a second click
+    changes nothing. `ip`: where the confirmation came from, recorded with the consent."""
     before = app.store.subscriber_by_uid(uid)
     if before is None:
         raise errors.NotFound("this subscription no longer exists")
-    return app.store.confirm(
-        uid, now=now, start=_first_step(app, before.cause, before.timezone, now=now)
-    )
+    sequence = app.plan.sequence(before.cause)
+    sent = app.store.sent_steps(before.id)
+    done = planning.done_steps(app.plan, sequence, sent) if sequence else frozenset()
+    start = _first_step(app, before.cause, before.timezone, now=now, done=done)
+    return app.store.confirm(uid, now=now, start=start, ip=ip)
 
 
 def confirm_link(app: App, link: str, *, now: datetime) -> store.Subscriber:

@@ -169,6 +169,26 @@ def start(conn: sa.Connection, subscriber_id: int, what: values.Start, *, now: d
     queue(conn, subscriber_id, what.sequence, what.first, now=now)
 
 
+def confirmation(conn: sa.Connection, subscriber_id: int, *, now: datetime) -> bool:
+    """Queue an opt-in email, unless one is still waiting to go; False when none was queued.
+
+    Each is a step of its own (`confirm`, `confirm-2`, …): a step is sent at most once, and a
+    patient whose link expired may ask for another."""
+    confirm = values.CONFIRM_SEQUENCE
+    queued = (
+        conn.execute(
+            sa.select(D.state).where(D.subscriber_id == subscriber_id, D.sequence == confirm)
+        )
+        .scalars()
+        .all()
+    )
+    if any(state in (DS.PENDING, DS.SENDING) for state in queued):
+        return False
+    step = values.CONFIRM_STEP if not queued else f"{values.CONFIRM_STEP}-{len(queued) + 1}"
+    queue(conn, subscriber_id, confirm, values.Planned(step_id=step, due_at=now), now=now)
+    return True
+
+
 def stop(conn: sa.Connection, subscriber_id: int, sequence: str, *, now: datetime) -> int:
     """Stop the enrollment and cancel its pending deliveries; returns how many."""
     conn.execute(

@@ -4,18 +4,47 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
 from drip.store import base, models, outbox, values
 
-D, Sub, Ev = models.DeliveryRow, models.SubscriberRow, models.EventRow
+D, Sub, Ev, Enr = models.DeliveryRow, models.SubscriberRow, models.EventRow, models.EnrollmentRow
 _E = TypeVar("_E", bound=enum.Enum)
 SS, DS, EK = values.SubscriberState, values.DeliveryState, values.EventKind
 
 
 class ReportOps(base.StoreBase):
+    def data_of(self, uid: str) -> dict[str, object]:
+        """Everything drip holds about one subscriber, as plain JSON values: the answer to a
+        patient's "download my data" (the web app) and to "why did I get this?" (staff)."""
+        with self._read() as conn:
+            row = conn.execute(sa.select(Sub.__table__).where(Sub.uid == uid)).one_or_none()
+            if row is None:
+                return {}
+            return {
+                "subscriber": _plain(row, _SUBSCRIBER_FIELDS),
+                "enrollments": [
+                    _plain(r, ("sequence", "state", "last_step_id", "started_at", "updated_at"))
+                    for r in conn.execute(
+                        sa.select(Enr.__table__).where(Enr.subscriber_id == row.id).order_by(Enr.id)
+                    )
+                ],
+                "deliveries": [
+                    _plain(r, ("sequence", "step_id", "state", "due_at", "sent_at", "attempts"))
+                    for r in conn.execute(
+                        sa.select(D.__table__).where(D.subscriber_id == row.id).order_by(D.id)
+                    )
+                ],
+                "events": [
+                    _plain(r, ("kind", "at", "sequence", "step_id"))
+                    for r in conn.execute(
+                        sa.select(Ev.__table__).where(Ev.subscriber_id == row.id).order_by(Ev.id)
+                    )
+                ],
+            }
+
     def status(self, *, now: datetime) -> values.Status:
         """Counts by state (every state present, zero included), what is due, what is held."""
         with self._read() as conn:
@@ -36,6 +65,26 @@ class ReportOps(base.StoreBase):
             held=held,
             next_due=next_due,
         )
+
+
+_SUBSCRIBER_FIELDS = (
+    "email", "first_name", "cause", "timezone", "state", "created_at", "confirmed_at",
+    "consent_at", "consent_source", "consent_text", "consent_version", "consent_ip",
+    "confirmed_ip", "updated_at",
+)  # fmt: skip
+
+
+def _plain(row: Any, fields: tuple[str, ...]) -> dict[str, object]:
+    """`fields` of `row` as JSON values: enums by value, datetimes in ISO 8601."""
+    out: dict[str, object] = {}
+    for name in fields:
+        value = getattr(row, name)
+        if isinstance(value, enum.Enum):
+            value = value.value
+        elif isinstance(value, datetime):
+            value = value.isoformat()
+        out[name] = value
+    return out
 
 
 def _count_by(

@@ -12,8 +12,15 @@ uniqueness and concurrency (unique keys, leases, `SKIP LOCKED`), not Python lock
 
 from __future__ import annotations
 
-from drip.store import outbox, outcomes, reports, subscribers
+from drip.store import limits, outbox, outcomes, reports, subscribers
 
 
-class Store(subscribers.SubscriberOps, outbox.OutboxOps, outcomes.OutcomeOps, reports.ReportOps):
-    """Subscribers, the deliveries outbox, outcomes and reports, on SQLite or PostgreSQL."""
+class Store(
+    subscribers.SubscriberOps,
+    outbox.OutboxOps,
+    outcomes.OutcomeOps,
+    reports.ReportOps,
+    limits.LimitOps,
+):
+    """Subscribers, the deliveries outbox, outcomes, reports and rate limits, on SQLite or
+    PostgreSQL."""

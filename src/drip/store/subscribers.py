@@ -52,29 +52,12 @@ class SubscriberOps(base.StoreBase):
         for a suppressed address, AlreadySubscribed for a known one.
         """
         address = email.strip()
+        answers = _answers(first_name, cause, timezone, consent, now=now)
         try:
             with self._write() as conn:
                 self._refuse_known(conn, address)
-                new_id = conn.execute(
-                    sa.insert(_Row)
-                    .values(
-                        uid=uuid.uuid4().hex,
-                        email=address,
-                        email_normalised=contacts.comparable(address),
-                        first_name=first_name.strip(),
-                        cause=cause,
-                        timezone=timezone,
-                        state=S.ACTIVE if confirmed else S.PENDING,
-                        consent_at=consent.at or now,
-                        consent_source=consent.source,
-                        consent_text=consent.text,
-                        consent_ip=consent.ip,
-                        created_at=now,
-                        confirmed_at=now if confirmed else None,
-                        updated_at=now,
-                    )
-                    .returning(_Row.id)
-                ).scalar_one()
+                state = S.ACTIVE if confirmed else S.PENDING
+                new_id = _insert(conn, address, answers, now=now, state=state)
                 rows.add_event(
                     conn, new_id, values.EventKind.SUBSCRIBED, now=now, detail=consent.source
                 )
@@ -89,6 +72,80 @@ class SubscriberOps(base.StoreBase):
                 self._refuse_known(conn, address)
             raise
 
+    def sign_up(
+        self,
+        *,
+        email: str,
+        first_name: str,
+        cause: str,
+        timezone: str,
+        consent: values.Consent,
+        now: datetime,
+        resend: bool = True,
+    ) -> values.SignUp:
+        """A sign-up from the web form, whatever the address's past, in one transaction.
+
+        New, or pending still: the answers recorded and the opt-in email queued (unless
+        `resend` is False: one went out too recently). Left before (unsubscribed, bounced,
+        erased): pending again, with this consent; the suppression stays until they confirm.
+        Already confirmed: nothing changes. `email` as checked at the door."""
+        address = email.strip()
+        answers = _answers(first_name, cause, timezone, consent, now=now)
+        try:
+            return self._sign_up(address, answers, consent.source, now=now, resend=resend)
+        except sa.exc.IntegrityError:
+            # A sign-up of the same new address won the race: this one now finds it.
+            return self._sign_up(address, answers, consent.source, now=now, resend=resend)
+
+    def _sign_up(
+        self, address: str, answers: dict[str, object], source: str, *, now: datetime, resend: bool
+    ) -> values.SignUp:
+        with self._write() as conn:
+            found = _find(conn, _Row.email_normalised == contacts.comparable(address))
+            if found is not None and found.state in (S.ACTIVE, S.PAUSED):
+                return values.SignUp(
+                    subscriber=found, outcome=values.SignUpOutcome.KNOWN, confirmation_queued=False
+                )
+            if found is None:
+                outcome = values.SignUpOutcome.NEW
+                subscriber_id = _insert(conn, address, answers, now=now, state=S.PENDING)
+                rows.add_event(
+                    conn, subscriber_id, values.EventKind.SUBSCRIBED, now=now, detail=source
+                )
+            else:
+                subscriber_id = found.id
+                rejoined = found.state is not S.PENDING
+                outcome = (
+                    values.SignUpOutcome.REJOINED if rejoined else values.SignUpOutcome.UPDATED
+                )
+                _update(conn, found.id, state=S.PENDING, confirmed_at=None, **answers)
+                if rejoined:
+                    rows.add_event(
+                        conn, found.id, values.EventKind.SUBSCRIBED, now=now, detail=source
+                    )
+            queued = (resend or outcome is values.SignUpOutcome.NEW) and outbox.confirmation(
+                conn, subscriber_id, now=now
+            )
+            return values.SignUp(
+                subscriber=_get(conn, _Row.id == subscriber_id),
+                outcome=outcome,
+                confirmation_queued=queued,
+            )
+
+    def resend_confirmation(self, uid: str, *, now: datetime) -> bool:
+        """Another opt-in email for a subscriber still pending (their link expired); False when
+        they are not pending, or one is still waiting to go."""
+        with self._write() as conn:
+            found = _by_uid(conn, uid)
+            return found.state is S.PENDING and outbox.confirmation(conn, found.id, now=now)
+
+    def set_timezone(self, uid: str, timezone: str, *, now: datetime) -> values.Subscriber:
+        """The patient's time zone (an IANA name, checked by the caller): their send window."""
+        with self._write() as conn:
+            found = _by_uid(conn, uid)
+            _update(conn, found.id, timezone=timezone, updated_at=now)
+            return _get(conn, _Row.id == found.id)
+
     def subscriber_by_email(self, email: str) -> values.Subscriber | None:
         with self._read() as conn:
             return _find(conn, _Row.email_normalised == contacts.comparable(email))
@@ -98,20 +155,29 @@ class SubscriberOps(base.StoreBase):
             return _find(conn, _Row.uid == uid)
 
     def confirm(
-        self, uid: str, *, now: datetime, start: values.Start | None = None
+        self,
+        uid: str,
+        *,
+        now: datetime,
+        start: values.Start | None = None,
+        ip: str | None = None,
     ) -> values.Subscriber:
-        """Double opt-in: pending → active, and `start` (the first step) queued in the same
-        transaction. Confirming an active subscriber changes nothing."""
+        """Double opt-in: pending → active, from the address `ip`, and `start` (the first step)
+        queued in the same transaction; a suppression of the address (they had left) is
+        lifted: they asked again. Confirming a confirmed subscriber changes nothing."""
         with self._write() as conn:
             found = _by_uid(conn, uid)
-            if found.state is S.ACTIVE:
+            if found.state in (S.ACTIVE, S.PAUSED):
                 return found
             if found.state is not S.PENDING:
                 raise errors.InvalidInput(
                     f"subscriber {uid} is {found.state.value} and cannot be confirmed; "
                     "they can sign up again from the form"
                 )
-            _update(conn, found.id, state=S.ACTIVE, confirmed_at=now, updated_at=now)
+            _update(
+                conn, found.id, state=S.ACTIVE, confirmed_at=now, confirmed_ip=ip, updated_at=now
+            )
+            rows.lift_suppression(conn, self._hashes, found.email)
             rows.add_event(conn, found.id, values.EventKind.CONFIRMED, now=now)
             if start is not None:
                 outbox.start(conn, found.id, start, now=now)
@@ -216,6 +282,42 @@ def change(
 
 def by_id(conn: sa.Connection, subscriber_id: int) -> values.Subscriber:
     return _get(conn, _Row.id == subscriber_id)
+
+
+def _answers(
+    first_name: str, cause: str, timezone: str, consent: values.Consent, *, now: datetime
+) -> dict[str, object]:
+    """The columns a sign-up fills in: the patient's answers and their consent."""
+    return {
+        "first_name": first_name.strip(),
+        "cause": cause,
+        "timezone": timezone,
+        "consent_at": consent.at or now,
+        "consent_source": consent.source,
+        "consent_text": consent.text,
+        "consent_ip": consent.ip,
+        "consent_version": consent.version,
+        "updated_at": now,
+    }
+
+
+def _insert(
+    conn: sa.Connection, address: str, answers: dict[str, object], *, now: datetime, state: S
+) -> int:
+    new_id: int = conn.execute(
+        sa.insert(_Row)
+        .values(
+            uid=uuid.uuid4().hex,
+            email=address,
+            email_normalised=contacts.comparable(address),
+            state=state,
+            created_at=now,
+            confirmed_at=now if state is S.ACTIVE else None,
+            **answers,
+        )
+        .returning(_Row.id)
+    ).scalar_one()
+    return new_id
 
 
 def _find(conn: sa.Connection, where: sa.ColumnElement[bool]) -> values.Subscriber | None:

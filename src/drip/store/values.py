@@ -143,6 +143,22 @@ class Subscriber:
     confirmed_ip: str | None = None
 
 
+class SignUpOutcome(enum.Enum):
+    """What a web sign-up did (for tests and counts; the visitor is told the same either way)."""
+
+    NEW = "new"  # a new pending subscriber, the opt-in email queued
+    UPDATED = "updated"  # still pending: the answers updated, the opt-in email queued again
+    REJOINED = "rejoined"  # had left (unsubscribed, bounced): pending again, opt-in queued
+    KNOWN = "known"  # already confirmed: nothing changed, nothing sent
+
+
+@dataclass(frozen=True, kw_only=True)
+class SignUp:
+    subscriber: Subscriber
+    outcome: SignUpOutcome
+    confirmation_queued: bool
+
+
 @dataclass(frozen=True, kw_only=True)
 class Claim:
     """A delivery claimed for sending, with what the sender needs about the subscriber."""

@@ -1,0 +1,48 @@
+"""Rate limits kept in the database, so that every web process and the daemon count together.
+
+A fixed-window counter per key: the first hit opens a window of `window`; up to `limit` hits
+pass in it; later ones are refused until it closes. One `INSERT … ON CONFLICT DO UPDATE …
+RETURNING` per hit: the database serialises concurrent hits, no Python lock is involved. Keys
+are hashes (an address's or a client's), never the address or the IP itself.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from drip.store import base, models, rows
+
+R = models.RateLimitRow
+
+
+class LimitOps(base.StoreBase):
+    def hit(self, key: str, *, now: datetime, window: timedelta, limit: int) -> timedelta | None:
+        """Count one hit on `key`; None when it may go ahead, else how long until it may."""
+        expired = now - window
+        stale = R.window_start <= sa.bindparam("expired", expired, type_=models.UTCDateTime())
+        at_now = sa.bindparam("now", now, type_=models.UTCDateTime())
+        with self._write() as conn:
+            stmt = rows.insert(conn, R).values(key=key, window_start=now, hits=1)
+            counted = conn.execute(
+                stmt.on_conflict_do_update(
+                    index_elements=["key"],
+                    set_={
+                        "hits": sa.case((stale, 1), else_=R.hits + 1),
+                        "window_start": sa.case((stale, at_now), else_=R.window_start),
+                    },
+                ).returning(R.hits, R.window_start)
+            ).one()
+        if counted.hits <= limit:
+            return None
+        opened: datetime = counted.window_start
+        return max(opened + window - now, timedelta(seconds=1))
+
+    def purge_rate_limits(self, *, now: datetime, older_than: timedelta) -> int:
+        """Forget the windows that closed long ago (housekeeping)."""
+        with self._write() as conn:
+            gone = conn.execute(
+                sa.delete(R).where(R.window_start < now - older_than).returning(R.key)
+            )
+            return len(gone.all())
