@@ -23,6 +23,9 @@ from urllib.parse import urlsplit
 from drip import errors, mail_url, redact
 
 MIN_SECRET = 32  # characters: `drip secret new` makes 43
+DEFAULT_CONSENT = (
+    "Yes, please email me tips about {topic} from {clinic}. I can unsubscribe at any time."
+)
 SECRET_ADVICE = (
     "make one with `drip secret new > /etc/drip/secret.key` and set DRIP_SECRET_KEY_FILE to "
     "that file (or DRIP_SECRET_KEY to its contents)"
@@ -85,6 +88,19 @@ def _optional_path(_name: str, raw: str) -> Path | None:
 
 def _keys(_name: str, raw: str) -> tuple[str, ...]:
     return tuple(key.strip() for key in raw.split(",") if key.strip())
+
+
+def _origins(name: str, raw: str) -> tuple[str, ...]:
+    found = []
+    for origin in (o.strip().rstrip("/") for o in raw.split(",") if o.strip()):
+        parts = urlsplit(origin)
+        if parts.scheme not in ("https", "http") or not parts.netloc or parts.path:
+            raise errors.ConfigError(
+                f"DRIP_{name.upper()}: {origin!r} is not an origin; write scheme and host only, "
+                "e.g. https://www.clinic.example"
+            )
+        found.append(origin)
+    return tuple(found)
 
 
 def _mail_url(_name: str, raw: str) -> mail_url.MailUrl:
@@ -179,6 +195,38 @@ class Config:
         metadata=_meta("", "name of this worker in leases; unset: host:pid", _text)
     )
     log_format: str = field(metadata=_meta("text", "text or json", _choice("text", "json")))
+    consent_text: str = field(
+        metadata=_meta(
+            DEFAULT_CONSENT,
+            "the sign-up form's consent wording ({clinic}, {topic} filled in); recorded as shown",
+            _text,
+        )
+    )
+    consent_version: str = field(
+        metadata=_meta("1", "the version of the form and its wording, recorded with consent", _text)
+    )
+    confirm_link_days: int = field(
+        metadata=_meta(
+            "7", "days an opt-in link works; then the page offers a new one", _number(int, 1)
+        )
+    )
+    allowed_origins: tuple[str, ...] = field(
+        metadata=_meta(
+            "",
+            "sites that may post the sign-up form from their own pages, e.g. https://clinic.example",
+            _origins,
+        )
+    )
+    web_templates: Path = field(
+        metadata=_meta("templates/web", "directory of the web app's page templates", _path)
+    )
+    forwarded_allow_ips: str = field(
+        metadata=_meta(
+            "127.0.0.1",
+            "reverse proxies whose X-Forwarded-For is believed (drip serve), comma-separated",
+            _text,
+        )
+    )
 
     def signing_keys(self) -> tuple[str, ...]:
         """The secret keys, the current one first: what mints and reads the links in emails.

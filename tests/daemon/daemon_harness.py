@@ -28,6 +28,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+import always_open
 import db_rows
 import smtp_sink
 from drip import clock, config, planning, store
@@ -36,15 +37,7 @@ from drip.service import subscriptions
 from drip.store import models
 
 REPO = Path(__file__).resolve().parents[2]
-SEQUENCES = REPO / "sequences.yaml"
-# The daemon sends only inside each patient's send window (the stale-step guard), and these
-# tests run at any hour of any day: they use the committed file with the window open always.
-ALWAYS_OPEN = """send_window:
-  days: [mon, tue, wed, thu, fri, sat, sun]
-  start: "00:00"
-  end: "24:00"
-"""
-TEMPLATES = REPO / "templates" / "emails"
+SEQUENCES, TEMPLATES = always_open.SEQUENCES, always_open.TEMPLATES
 # Not the `drip` script: on some machines that is a shim that execs a different interpreter.
 COMMAND = (sys.executable, "-c", "from drip.cli import main; main()", "run")
 POLL = 0.05
@@ -53,16 +46,7 @@ TIMEZONE = "America/Chicago"
 Record = dict[str, Any]
 
 
-def always_open_sequences(directory: Path) -> Path:
-    """The committed sequences.yaml with an always-open send window, written in `directory`."""
-    text = SEQUENCES.read_text(encoding="utf-8")
-    start = text.index("send_window:")
-    end = text.index("on_cause_change:")
-    text = text[:start] + ALWAYS_OPEN + text[end:]
-    text = text.replace("article: articles/", f"article: {REPO}/articles/")
-    path = directory / "sequences.yaml"
-    path.write_text(text, encoding="utf-8")
-    return path
+always_open_sequences = always_open.sequences_in
 
 
 def environment(database_url: str, smtp_url: str, **settings: object) -> dict[str, str]:

@@ -15,10 +15,11 @@ from drip import config, errors
 from drip.cli import authoring, operations
 from drip.service import problems
 
+_WIDTH = max(len(s.variable) for s in config.SETTINGS)
 SETTINGS_HELP = (
     "\b\nSettings (environment, or the same keys in drip.toml / $DRIP_CONFIG):\n"
     + "\n".join(
-        f"  DRIP_{s.name.upper():<16} {s.help} (default: {s.default or 'unset'})"
+        f"  {s.variable:<{_WIDTH}} {s.help} (default: {s.default or 'unset'})"
         for s in config.SETTINGS
     )
 )

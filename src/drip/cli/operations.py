@@ -224,6 +224,43 @@ def run_command() -> None:
     daemon.run(config.load())
 
 
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="address to listen on")
+@click.option("--port", default=8080, show_default=True, type=int, help="port to listen on")
+def serve_command(host: str, port: int) -> None:
+    """The patients' web app: sign-up, confirmation, one-click unsubscribe, preferences.
+
+    Run it beside `drip run`, against the same database; put a reverse proxy with TLS in front
+    and set DRIP_BASE_URL to its public address.
+
+    \b
+    Example:
+      drip serve --host 127.0.0.1 --port 8080
+    """
+    from drip import web
+
+    web.serve(config.load(), host=host, port=port)
+
+
+@click.command("form-snippet")
+def form_snippet_command() -> None:
+    """Print the sign-up form as plain HTML, to paste into the clinic's own site.
+
+    It posts to DRIP_BASE_URL/subscribe and carries a signed form token. The site's origin must
+    be listed in DRIP_ALLOWED_ORIGINS (e.g. https://www.clinic.example), or the web app refuses
+    the post.
+
+    \b
+    Example:
+      drip form-snippet > signup-form.html
+    """
+    from drip.service import app as app_module
+    from drip.service import snippet
+
+    with app_module.open_app(config.load()) as app:
+        click.echo(snippet.form_html(app, now=clock.utcnow()))
+
+
 @click.command("status")
 @click.option("--json", "as_json", is_flag=True, help="machine-readable")
 def status_command(as_json: bool) -> None:
@@ -289,6 +326,8 @@ COMMANDS = (
     change_cause_command,
     tick_command,
     run_command,
+    serve_command,
+    form_snippet_command,
     status_command,
     demo_command,
 )

@@ -35,6 +35,15 @@ def status(cfg: config.Config, *, now: datetime) -> store.Status:
         db.dispose()
 
 
+def health(app: app_module.App, *, now: datetime) -> dict[str, object]:
+    """`/healthz`: whether the database answers (and, when it does, what is due)."""
+    try:
+        due = app.store.status(now=now).due_now
+    except Exception as exc:  # any failure of the database is "unhealthy", said in one word
+        return {"ok": False, "database": type(exc).__name__}
+    return {"ok": True, "database": "ok", "due_now": due}
+
+
 def dispatcher(
     app: app_module.App,
     sender: dispatch.Sender,

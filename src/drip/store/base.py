@@ -33,6 +33,11 @@ class StoreBase:
     def engine(self) -> sa.Engine:
         return self._engine
 
+    @property
+    def hashes(self) -> values.AddressHash:
+        """The keyed hash of suppressions; rate limits key their counters with it too."""
+        return self._hashes
+
     def upgrade(self) -> None:
         """Run the packaged Alembic migrations up to head (a no-op when already there)."""
         from alembic import command  # here, not at the top: only `drip db upgrade` needs it
