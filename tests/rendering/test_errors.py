@@ -108,7 +108,8 @@ def test_invalid_mjml_names_file_and_line(
     inserted: str,
     culprit: str,
 ) -> None:
-    tip = GOOD_TIP.replace("{% block cta %}\n", "{% block cta %}\n" + inserted + "\n")
+    # A cta block of the tip's own, with the mistake in it.
+    tip = GOOD_TIP + "{% block cta %}\n" + inserted + "\n{{ super() }}\n{% endblock %}\n"
     error = _tip_error(templates, plan, article, tip)
     assert error.file == str(templates / "tip.mjml.j2")
     assert error.line == _line_of(tip, culprit)

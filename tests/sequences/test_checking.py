@@ -136,8 +136,8 @@ def test_a_jinja_syntax_error_is_one_problem_naming_every_step_it_breaks(project
 def test_invalid_mjml_names_the_template_line_and_the_step(project: Path) -> None:
     line = replace_in(
         project / TEMPLATES / "tip.mjml.j2",
-        "{% block cta %}\n",
-        "{% block cta %}\n<mj-section>\n",
+        "{% block after %}\n",
+        "{% block cta %}\n<mj-section>\n{{ super() }}\n{% endblock %}\n{% block after %}\n",
     )
     report = run()
     assert len(report.problems) == 1

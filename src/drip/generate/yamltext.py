@@ -6,7 +6,7 @@ import json
 import re
 import textwrap
 
-from drip import sequences
+from drip import content, sequences
 
 PREHEADER_MAX = 100
 SUBJECT_MAX = 150
@@ -43,23 +43,10 @@ def unique(base: str, taken: set[str]) -> str:
     return candidate
 
 
-def sentence_case(title: str) -> str:
-    """`"Heat and Ice"` → `"Heat and ice"`; acronyms and words like `NSAIDs` keep their case."""
-    words = " ".join(title.split()).split(" ")
-    cased = [
-        w.lower() if i and w[:1].isupper() and w[1:].islower() else w for i, w in enumerate(words)
-    ]
-    return upper_first(" ".join(cased))
-
-
-def upper_first(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-def lower_first(text: str) -> str:
-    """Lowercase the first letter unless the first word is an acronym (`NSAIDs`, `MRI`)."""
-    first = text.split(" ", 1)[0]
-    return text if first[1:2].isupper() else text[:1].lower() + text[1:]
+# One rule for titles and their first letters, shared with the emails' headings.
+sentence_case = content.sentence_case
+upper_first = content.upper_first
+lower_first = content.lower_first
 
 
 def truncate(text: str, limit: int) -> str:

@@ -13,8 +13,8 @@ import jinja2
 import mjml
 from jinja2 import sandbox
 
-from drip import errors
-from drip.rendering import mjml_errors, text
+from drip import content, errors
+from drip.rendering import mjml_errors, styles, text
 
 MJML_SUFFIX = ".mjml.j2"
 TEXT_SUFFIX = ".txt.j2"
@@ -57,6 +57,7 @@ class Templates:
         self.env.filters["wrap"] = text.wrap
         self.env.filters["text_blocks"] = text.text_blocks
         self.env.filters["heading"] = text.heading
+        self.env.filters["lower_first"] = content.lower_first
 
     def display(self, name: str) -> str:
         """A template's path as the user knows it: relative to the working directory if inside."""
@@ -83,15 +84,17 @@ class Templates:
             raise TemplateError(_describe(exc), file=self.display(file), line=line) from exc
 
     def compile(self, name: str, source: str) -> str:
-        """Responsive HTML from rendered MJML; errors located in the template when possible."""
+        """Responsive HTML from rendered MJML, its `<mj-style inline="inline">` rules inlined;
+        errors located in the template when possible."""
+        mjml_source, inline_css = styles.split(source)
         try:
-            html: str = mjml.mjml2html(source)
+            html: str = mjml.mjml2html(mjml_source)
         except ValueError as exc:
-            file, line = mjml_errors.locate(str(exc), source, self._chain(name))
+            file, line = mjml_errors.locate(str(exc), mjml_source, self._chain(name))
             raise TemplateError(
                 f"invalid MJML: {exc}", file=self.display(file or name), line=line
             ) from exc
-        return html
+        return styles.inline(html, inline_css)
 
     def _chain(self, name: str) -> list[tuple[str, str]]:
         """(name, source) of the template and the templates it extends, child first."""

@@ -47,8 +47,10 @@ def fields(
     *,
     required: tuple[str, ...],
     optional: tuple[str, ...] = (),
+    examples: dict[str, str] | None = None,
 ) -> dict[str, _located.Value]:
-    """A mapping with a fixed set of keys: reports unknown and missing keys."""
+    """A mapping with a fixed set of keys: reports unknown and missing keys (a missing key's
+    message gives `examples[key]`, else the usual example for that key)."""
     known = [*required, *optional]
     found: dict[str, _located.Value] = {}
     for key, child in entries(doc, value):
@@ -67,7 +69,8 @@ def fields(
                 at = _located.Value(
                     node=value.key or value.node, where=_located.join(value.where, key)
                 )
-                doc.report(at, f"missing key {_located.quote(key)}: add it ({_EXAMPLES[key]})")
+                example = (examples or {}).get(key) or _EXAMPLES[key]
+                doc.report(at, f"missing key {_located.quote(key)}: add it ({example})")
     return found
 
 

@@ -7,7 +7,7 @@ from collections.abc import Collection
 from datetime import timedelta
 
 from drip import content, sequences
-from drip.sequences_yaml import _containers, _located, _scalars, _settings
+from drip.sequences_yaml import _containers, _identity, _located, _scalars, _settings
 
 _q = _located.quote
 
@@ -119,7 +119,7 @@ def _step(
         doc,
         value,
         required=("id", "after", "template", "subject"),
-        optional=("preheader", "content"),
+        optional=("preheader", "content", "lead", "body", "cta"),
     )
     id_value, after, template, subject = (
         found.get(key) for key in ("id", "after", "template", "subject")
@@ -133,6 +133,9 @@ def _step(
         if "preheader" in found
         else "",
         content=_content(doc, found["content"], article) if "content" in found else (),
+        lead=_prose(doc, found["lead"]) if "lead" in found else "",
+        body=_containers.text(doc, found["body"]).strip() if "body" in found else "",
+        cta=_identity.cta(doc, found["cta"]) if "cta" in found else None,
     )
     if subject is not None:
         _cause_free(doc, subject, step.subject, causes, what="subjects are email headers")
@@ -141,6 +144,18 @@ def _step(
             doc, found["preheader"], step.preheader, causes, what="preheaders show on lock screens"
         )
     return step, id_value
+
+
+def _prose(doc: _located.Doc, value: _located.Value) -> str:
+    """A step's lead: one paragraph of plain text (a folded `>` block is fine)."""
+    raw = _containers.text(doc, value).strip()
+    if "\n\n" in raw:
+        doc.report(
+            value,
+            "the lead is more than one paragraph: keep it to a sentence or two, and put longer "
+            "text in the step's body",
+        )
+    return " ".join(raw.split())
 
 
 def _cause_free(
