@@ -93,7 +93,9 @@ def text(doc: _located.Doc, value: _located.Value, *, empty_ok: bool = False) ->
     if value.is_empty or not isinstance(value.node, nodes.ScalarNode):
         doc.report(value, f"expected a text value, got {value.kind()}: write it after the colon")
         return ""
-    return str(value.node.value)
+    raw = str(value.node.value)
+    # ruamel's round-trip reader marks where a folded (`>`) scalar was folded with "\a".
+    return raw.replace("\a", "") if value.node.style == ">" else raw
 
 
 _EXAMPLES = {

@@ -187,22 +187,40 @@ def _content(
     for item in _containers.items(doc, value, hint="a list of slugs, e.g. [back-spasms/intro]"):
         ref = _containers.text(doc, item).strip()
         if ref and article is not None and article.find(ref) is None:
-            close = _closest_slug(ref, article.slugs())
-            hint = f" (did you mean {_q(close)}?)" if close else ""
-            if not close and article.slugs():
-                hint = f": use a slug of the article, e.g. {_q(article.slugs()[0])}"
-            doc.report(item, f"no section or item {_q(ref)} in the article{hint}")
+            doc.report(item, f"no section or item {_q(ref)} in the article{_hint(ref, article)}")
         refs.append(ref)
     return tuple(refs)
 
 
-def _closest_slug(ref: str, slugs: list[str]) -> str | None:
-    """The slug most likely meant: same last part (`rest` → `…/treatments/rest`), else close."""
+def _hint(ref: str, article: content.Article) -> str:
+    close = _closest_slug(ref, article)
+    if close:
+        return f" (did you mean {_q(close)}?)"
+    section = article.find(ref.rpartition("/")[0])
+    if isinstance(section, content.Section) and section.items:
+        names = ", ".join(item.slug.rpartition("/")[2] for item in section.items)
+        return f": the items of {_q(section.slug)} are {names}"
+    return f": use a slug of the article, e.g. {_q(article.slugs()[0])}" if article.slugs() else ""
+
+
+def _closest_slug(ref: str, article: content.Article) -> str | None:
+    """The slug most likely meant, an item before a section (a section would put all of its
+    items in one email): the same last part (`rest` → `…/treatments/rest`), then an item whose
+    name holds the words (`ice` → `…/heat-and-ice`), then the closest spelling."""
+    items = [item.slug for section in article.sections for item in section.items]
+    sections = [section.slug for section in article.sections]
     tail = ref.rpartition("/")[2]
-    tails = {slug.rpartition("/")[2]: slug for slug in reversed(slugs)}
-    if tail in tails:
-        return tails[tail]
-    close = difflib.get_close_matches(ref, slugs, n=1) or [
-        tails[t] for t in difflib.get_close_matches(tail, list(tails), n=1)
-    ]
-    return close[0] if close else None
+    for slugs in (items, sections):
+        same = [slug for slug in slugs if slug.rpartition("/")[2] == tail]
+        if same:
+            return same[0]
+    words = set(tail.split("-"))
+    holding = [slug for slug in items if words <= set(slug.rpartition("/")[2].split("-"))]
+    if holding:
+        return holding[0]
+    tails = {slug.rpartition("/")[2]: slug for slug in reversed(items)}
+    by_tail = next((tails[t] for t in difflib.get_close_matches(tail, list(tails), n=1)), None)
+    if ref.rpartition("/")[0] in sections:  # shaped like an item: never a whole section
+        return by_tail
+    close = difflib.get_close_matches(ref, items + sections, n=1)
+    return close[0] if close else by_tail
