@@ -51,11 +51,18 @@ def sentence_case(title: str) -> str:
     """`"Heat and Ice"` → `"Heat and ice"`; acronyms and words like `NSAIDs` keep their case.
 
     The one rule for titles, in proposals (labels, subjects) and in the emails' headings."""
-    words = " ".join(title.split()).split(" ")
+    words = [part for word in " ".join(title.split()).split(" ") for part in _parts(word)]
     cased = [
         w.lower() if i and w[:1].isupper() and w[1:].islower() else w for i, w in enumerate(words)
     ]
-    return upper_first(" ".join(cased))
+    return upper_first("".join(cased).rstrip(" "))
+
+
+def _parts(word: str) -> list[str]:
+    """A word and its slash-joined halves as separate words ("A/B" → "A", "/", "B"), then a
+    space: `sentence_case` cases each half."""
+    pieces = re.split(r"(/)", word)
+    return [*pieces, " "]
 
 
 def upper_first(text: str) -> str:

@@ -121,7 +121,7 @@ def test_a_section_brings_its_items_as_subheadings(renderer: rendering.Renderer)
         "Heat and ice",
         "Medications",
         "Rest",
-        "Vertebroplasty/Kyphoplasty",
+        "Vertebroplasty/kyphoplasty",
         "Functional disc rehydration",
     ]
 

@@ -14,7 +14,8 @@ import mjml
 from jinja2 import sandbox
 
 from drip import content, errors
-from drip.rendering import mjml_errors, styles, text
+from drip.rendering import mjml_errors, styles, text, variables
+from drip.rendering.context import names
 
 MJML_SUFFIX = ".mjml.j2"
 TEXT_SUFFIX = ".txt.j2"
@@ -81,7 +82,20 @@ class Templates:
             raise TemplateError(exc.message or "syntax error", file=file, line=exc.lineno) from exc
         except jinja2.TemplateError as exc:  # includes the sandbox's SecurityError
             file, line = _template_frame(exc, self.directory, default=name)
-            raise TemplateError(_describe(exc), file=self.display(file), line=line) from exc
+            message = _describe(exc)
+            if isinstance(exc, jinja2.UndefinedError):
+                message = self._unknown_at(file, line, context) or message
+            raise TemplateError(message, file=self.display(file), line=line) from exc
+
+    def _unknown_at(self, name: str, line: int | None, context: dict[str, Any]) -> str:
+        """What `name` uses at `line` that `context` lacks, with the name likely meant."""
+        try:
+            source, _, _ = self.env.loader.get_source(self.env, name)  # type: ignore[union-attr]
+        except jinja2.TemplateNotFound:
+            return ""
+        known = names(context)
+        found = [u for u in variables.unknown(self.env, source, known) if u.line == line]
+        return found[0].message() if found else ""
 
     def compile(self, name: str, source: str) -> str:
         """Responsive HTML from rendered MJML, its `<mj-style inline="inline">` rules inlined;

@@ -31,6 +31,8 @@ LINKS = {
 }
 CONFIRM_LINKS = {**LINKS, "confirm": model.placeholder(model.CONFIRM)}
 DEFAULT_CTA = "Book a visit"
+# What a step's template has beyond the shared values: never in a subject or a preheader.
+STEP_ONLY = frozenset({"cause", "blocks", "step", "cta", "is_first", "is_last"})
 
 
 def shared(plan: sequences.Plan, article: content.Article, topic: str) -> dict[str, Any]:

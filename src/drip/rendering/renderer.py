@@ -13,7 +13,7 @@ from typing import Any
 import jinja2
 
 from drip import content, errors, sequences, topics
-from drip.rendering import blocks, compiler, context, model, text
+from drip.rendering import blocks, compiler, context, model, text, variables
 
 
 class Renderer:
@@ -102,9 +102,21 @@ class Renderer:
         try:
             return " ".join(self.templates.env.from_string(source).render(values).split())
         except jinja2.TemplateError as exc:  # includes the sandbox's SecurityError
+            found = variables.unknown(self.templates.env, source, context.names(values))
+            reason = _preview_reason(found[0]) if found else str(exc)
             raise compiler.TemplateError(
-                f"{where}: {exc}", file="sequences.yaml", line=None
+                f"{where}: {reason}", file="sequences.yaml", line=None
             ) from exc
+
+
+def _preview_reason(unknown: variables.Unknown) -> str:
+    if unknown.name.split(".")[0] in context.STEP_ONLY:
+        return (
+            f"{{{{ {unknown.name} }}}} is not available in a subject or preheader: both show on "
+            "lock screens and the subject is an email header, so they never name the patient's "
+            "cause or the content; say it in the email's body"
+        )
+    return unknown.message()
 
 
 def _text_context(values: dict[str, Any]) -> dict[str, Any]:

@@ -141,12 +141,19 @@ def parse(doc: Doc, text: str) -> Value | None:
     return value
 
 
-def find(text: str, where: str) -> Value | None:
-    """The node at a dotted path (`sequences.muscle-injury.steps[1].id`), or None."""
+def compose(text: str) -> nodes.Node | None:
+    """The document's node graph, or None when it cannot be read."""
     try:
-        node = YAML(typ="rt").compose(text)
+        node: nodes.Node | None = YAML(typ="rt").compose(text)
     except MarkedYAMLError:
         return None
+    return node
+
+
+def find(text: str, where: str, root: nodes.Node | None = None) -> Value | None:
+    """The node at a dotted path (`sequences.muscle-injury.steps[1].id`), or None; `root`, when
+    given, is the document already composed from `text`."""
+    node = root if root is not None else compose(text)
     value = None if node is None else Value(node=node, where="")
     for key, index in _PATH.findall(where):
         if value is None:
