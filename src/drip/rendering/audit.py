@@ -22,25 +22,25 @@ _ALT = re.compile(r"""\balt\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
 _OPENING_PUNCTUATION = re.compile(r"^[,.;:!?)\]}\-–—…]")
 
 
-def missing(rendered: model.RenderedStep, *, clinic: sequences.Clinic, opt_in: bool) -> list[str]:
-    """What the email lacks, in words for `drip check` (none when it is complete)."""
+def missing(
+    rendered: model.RenderedStep, *, clinic: sequences.Clinic, opt_in: bool
+) -> list[tuple[str, str]]:
+    """What the email lacks, as (part: "HTML" or "text", what), for `drip check`."""
     page, text = _words(html.unescape(rendered.html)), _words(rendered.text)
-    found: list[str] = []
+    found: list[tuple[str, str]] = []
     link = model.placeholder(model.CONFIRM if opt_in else model.UNSUBSCRIBE)
     name = (
-        "the confirm link ({{ links.confirm }})"
+        "confirm link ({{ links.confirm }})"
         if opt_in
-        else ("the unsubscribe link ({{ links.unsubscribe }})")
+        else "unsubscribe link ({{ links.unsubscribe }})"
     )
     for part, words in (("HTML", page), ("text", text)):
         if link not in words:
-            found.append(f"{name} in its {part} part")
+            found.append((part, name))
         if _words(clinic.postal_address) not in words:
-            found.append(
-                f"the clinic's postal address ({{{{ clinic.postal_address }}}}) in its {part} part"
-            )
+            found.append((part, "postal address ({{ clinic.postal_address }})"))
         if DISCLAIMER not in words.lower():
-            found.append(f'the "{DISCLAIMER}" note in its {part} part')
+            found.append((part, f'"{DISCLAIMER}" note'))
     return found
 
 

@@ -90,18 +90,17 @@ class Checks:
         self, rendered: rendering.RenderedStep, clinic: sequences.Clinic, *, opt_in: bool
     ) -> list[errors.Problem]:
         found = []
-        for lacking in audit.missing(rendered, clinic=clinic, opt_in=opt_in):
-            name = (
-                self.template if "HTML part" in lacking else self.templates.text_twin(self.template)
-            )
+        for part, lacking in audit.missing(rendered, clinic=clinic, opt_in=opt_in):
+            twin = self.templates.text_twin(self.template)
+            name = self.template if part == "HTML" else twin
             found.append(
                 errors.Problem(
                     file=self.templates.display(name),
                     line=1,
                     column=1,
                     where="",
-                    message=f"the email has no {lacking}: extend base.mjml.j2 (and base.txt.j2), "
-                    "whose footer has it, or write it into this template",
+                    message=f"the email's {part} part has no {lacking}: extend base.mjml.j2 (and "
+                    "base.txt.j2), whose footer has it, or write it into this template",
                 )
             )
         return found
