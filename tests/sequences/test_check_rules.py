@@ -296,3 +296,20 @@ def test_drip_check_takes_the_file_and_fails_on_warnings_only_when_strict(projec
     assert strict.exit_code == 1
     clean = runner.invoke(main, ["check", "--strict"])
     assert clean.exit_code == 0, clean.output
+
+
+def test_an_image_in_a_steps_body_is_a_problem_at_the_body(project: Path) -> None:
+    line = edit(
+        project / SEQUENCES,
+        "        content: [back-spasms/treatments/rest]\n",
+        "        content: [back-spasms/treatments/rest]\n"
+        "        body: \"Rest a day. ![A sofa](https://clinic.example/sofa.png)\"\n",
+        count=4,
+    )
+    problems, _ = found()
+    assert problems[0] == (
+        f"sequences.yaml:{line + 1}:15: sequences.muscle-injury.steps[2].body: a step's body "
+        "shows no images (![…](…)): many mail clients block them; describe it in words, or put "
+        "the image in a template with its alt text (rendering sequences.muscle-injury.steps[2] "
+        "(rest))"
+    )
