@@ -47,6 +47,34 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "untitled"
 
 
+def sentence_case(title: str) -> str:
+    """`"Heat and Ice"` → `"Heat and ice"`; acronyms and words like `NSAIDs` keep their case.
+
+    The one rule for titles, in proposals (labels, subjects) and in the emails' headings."""
+    words = [part for word in " ".join(title.split()).split(" ") for part in _parts(word)]
+    cased = [
+        w.lower() if i and w[:1].isupper() and w[1:].islower() else w for i, w in enumerate(words)
+    ]
+    return upper_first("".join(cased).rstrip(" "))
+
+
+def _parts(word: str) -> list[str]:
+    """A word and its slash-joined halves as separate words ("A/B" → "A", "/", "B"), then a
+    space: `sentence_case` cases each half."""
+    pieces = re.split(r"(/)", word)
+    return [*pieces, " "]
+
+
+def upper_first(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def lower_first(text: str) -> str:
+    """Lowercase the first letter unless the first word is an acronym (`NSAIDs`, `MRI`)."""
+    first = text.split(" ", 1)[0]
+    return text if first[1:2].isupper() else text[:1].lower() + text[1:]
+
+
 def paragraphs(body: str) -> list[str]:
     """The paragraphs of a body, in order (list blocks stay one paragraph, lines kept)."""
     return [p.strip() for p in body.split("\n\n") if p.strip()]

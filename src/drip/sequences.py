@@ -27,6 +27,26 @@ class CauseChange(StrEnum):
     IGNORE = "ignore"  # keep the current sequence; only the recorded cause changes
 
 
+DEFAULT_ACCENT = "#1f5f7a"  # the colour of the header and the buttons when none is given
+
+
+@dataclass(frozen=True, kw_only=True)
+class Logo:
+    """The clinic's logo in the header: an https image, shown `width` px wide."""
+
+    url: str
+    alt: str  # what the logo says, for screen readers and for clients that block images
+    width: int = 160
+
+
+@dataclass(frozen=True, kw_only=True)
+class Signature:
+    """Who signs the emails: a person and their role ("Chiropractor")."""
+
+    name: str
+    role: str = ""
+
+
 @dataclass(frozen=True, kw_only=True)
 class Clinic:
     name: str
@@ -36,6 +56,11 @@ class Clinic:
     booking_url: str
     base_url: str  # where the web app answers: unsubscribe and preference links start here
     timezone: str  # IANA name, the default for subscribers who give none
+    logo: Logo | None = None  # without one, the header shows the clinic's name
+    phone: str = ""  # as patients dial it, shown under the sign-off
+    website: str = ""  # https URL, shown under the sign-off
+    signature: Signature | None = None  # None: the article's author signs
+    accent: str = DEFAULT_ACCENT  # "#rrggbb": the header and the buttons
 
     @property
     def sender_domain(self) -> str:
@@ -62,6 +87,14 @@ class SendWindow:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Cta:
+    """A step's call to action: the button's label and where it leads (https)."""
+
+    label: str
+    url: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class Step:
     id: str
     after: timedelta  # delay after the previous step was sent (or after confirmation)
@@ -69,6 +102,9 @@ class Step:
     subject: str
     preheader: str
     content: tuple[str, ...]  # content slugs from the article
+    lead: str = ""  # a sentence before the content, instead of the template's own
+    body: str = ""  # Markdown that replaces the article's text of the content
+    cta: Cta | None = None  # the call to action, instead of the template's "Book a visit"
 
 
 @dataclass(frozen=True, kw_only=True)

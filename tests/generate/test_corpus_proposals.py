@@ -14,6 +14,14 @@ from drip.generate import care, relevance
 from drip.service import checking
 
 REPO = Path(__file__).resolve().parents[2]
+# What a proposal leaves for the marketer: the clinic's details, which drip cannot know.
+PLACEHOLDERS = [
+    "clinic.name", "clinic.from", "clinic.postal_address", "clinic.booking_url", "clinic.base_url",
+]  # fmt: skip
+
+
+def only_placeholders(report: checking.CheckReport) -> bool:
+    return [p.where for p in report.problems] == PLACEHOLDERS
 
 
 def outline_params() -> list[object]:
@@ -31,7 +39,8 @@ def test_a_valid_proposal_or_the_clear_message(outline: corpus.Outline, tmp_path
     target = tmp_path / "sequences.yaml"
     target.write_text(generate.propose(article, article_path=str(path)), encoding="utf-8")
     report = checking.check(sequences_path=target, templates_dir=REPO / "templates" / "emails")
-    assert report.problems == []
+    assert only_placeholders(report), report.problems
+    assert report.warnings == []
     assert report.sequences == len(outline.causes) + 1
 
 
@@ -44,7 +53,9 @@ def test_single_always_gives_one_valid_general_sequence(
     target = tmp_path / "sequences.yaml"
     target.write_text(text, encoding="utf-8")
     report = checking.check(sequences_path=target, templates_dir=REPO / "templates" / "emails")
-    assert (report.problems, report.sequences) == ([], 1)
+    assert only_placeholders(report), report.problems
+    assert report.warnings == []
+    assert report.sequences == 1
 
 
 @pytest.mark.parametrize("outline", outline_params())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import time, timedelta
 from pathlib import Path
 
@@ -40,11 +41,8 @@ def test_the_seed_proposal_loads_without_problems(
         id="functional-disc-rehydration",
         after=timedelta(days=2),
         template="tip.mjml.j2",
-        subject="Tip 1: Functional disc rehydration",
-        preheader=(
-            "If you suffer from chronic back spasms caused by disc degeneration, this procedure"
-            " can help your…"
-        ),
+        subject="Back spasms: functional disc rehydration",
+        preheader="Traction and compression are used to replenish the discs.",
         content=("back-spasms/treatments/functional-disc-rehydration",),
     )
     assert [s.after for s in steps] == [timedelta(0)] + [timedelta(days=2)] * 5 + [
@@ -78,5 +76,10 @@ def test_the_committed_sequences_yaml_loads_without_problems() -> None:
     article, _ = _real_proposal()
     text = (ROOT / "sequences.yaml").read_text(encoding="utf-8")
     plan = sequences_yaml.load(text, file="sequences.yaml", article=article, templates=TEMPLATES)
-    assert plan.clinic == SEED_CLINIC
+    assert plan.clinic == dataclasses.replace(
+        SEED_CLINIC,
+        phone="+1 217 555 0142",
+        website="https://winternheimer-chiro.example",
+        signature=sequences.Signature(name="Dr. Jeff Winternheimer", role="Chiropractor, D.C."),
+    )
     assert set(plan.sequences) == {c.slug for c in plan.causes}

@@ -155,10 +155,11 @@ def test_subjects_and_preheaders_come_from_titles_and_first_sentences(proposal: 
     steps = {s["id"]: s for s in load(proposal)["sequences"]["muscle-injury"]["steps"]}
     assert steps["welcome"]["subject"] == "Back spasms: where to start"
     assert steps["welcome"]["preheader"] == "The structure of your lower back is extremely complex."
-    assert steps["heat-and-ice"]["subject"] == "Tip 2: Heat and ice"
+    # No position beside the title: the tips' order differs by cause.
+    assert steps["heat-and-ice"]["subject"] == "Back spasms: heat and ice"
+    # A whole sentence: the first is 101 characters long, the second fits.
     assert steps["heat-and-ice"]["preheader"] == (
-        "The use of hot and cold compresses can help to reduce inflammation and lessen pain"
-        " for some…"
+        "These compresses should be applied as soon as possible after an injury."
     )
     assert steps["closing"]["subject"] == "Back spasms: your next step"
     assert steps["closing"]["preheader"] == (
@@ -278,7 +279,7 @@ def test_without_intro_or_closing_the_steps_shrink_to_what_exists() -> None:
             "id": "ice",
             "after": "2d",
             "template": "tip.mjml.j2",
-            "subject": "Tip 1: Ice",
+            "subject": "Knee pain: ice",
             "preheader": "Ice",
             "content": ["k/treatments/ice"],
         },
@@ -293,8 +294,8 @@ def test_a_long_treatment_title_gives_a_subject_cut_at_a_word() -> None:
         _section(content.Role.TREATMENTS, long_title),
     )
     steps = load(generate.propose(article, article_path="k.md"))["sequences"]["strain"]["steps"]
-    assert steps[1]["subject"].startswith("Tip 1: Very long long")
-    assert steps[1]["subject"].endswith("long…") and len(steps[1]["subject"]) <= 150
+    assert steps[1]["subject"].startswith("Knee pain: very long long")
+    assert steps[1]["subject"].endswith("long…") and len(steps[1]["subject"]) <= 78
 
 
 def test_an_article_that_lists_no_causes_gets_no_sequence_per_cause() -> None:
@@ -348,7 +349,7 @@ def test_topic_from_the_title_and_the_headings(
     [
         ("Heat and Ice", "Heat and ice"),
         ("Over-the-Counter NSAIDs", "Over-the-Counter NSAIDs"),
-        ("Vertebroplasty/Kyphoplasty", "Vertebroplasty/Kyphoplasty"),
+        ("Vertebroplasty/Kyphoplasty", "Vertebroplasty/kyphoplasty"),
         ("the  MRI Scan", "The MRI scan"),
     ],
 )
@@ -384,3 +385,17 @@ def test_scalars_yaml_would_misread_are_quoted(word: str) -> None:
 @given(st.text())
 def test_any_text_quotes_to_a_yaml_string_that_reads_back_equal(text: str) -> None:
     assert load(f"k: {yamltext.quote(text)}\n") == {"k": text}
+
+
+def test_no_subject_singles_out_a_cause(proposal: str) -> None:
+    """One welcome subject for all, and no position beside a title: each subject is sent by
+    every sequence that sends its content, so the subject alone tells no cause."""
+    sequences_ = load(proposal)["sequences"]
+    welcomes = {seq["steps"][0]["subject"] for seq in sequences_.values()}
+    assert welcomes == {"Back spasms: where to start"}
+    senders: dict[str, set[str]] = {}
+    for cause, seq in sequences_.items():
+        for step in seq["steps"]:
+            senders.setdefault(step["subject"], set()).add(cause)
+            assert not re.match(r"(?i)tip \d", step["subject"]), step["subject"]
+    assert all(causes == set(sequences_) for causes in senders.values())

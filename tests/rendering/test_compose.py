@@ -110,10 +110,10 @@ def test_date_is_converted_to_utc_and_must_be_aware(renderer: rendering.Renderer
 
 def test_personal_values_fill_both_parts(renderer: rendering.Renderer) -> None:
     text, html = _parts(_compose(renderer.step("muscle-injury", "heat-and-ice")))
-    assert text.startswith("Hi Sam,\n\n")
-    assert "<p>Hi Sam,</p>" in html
+    assert "\n\nHi Sam,\n\n" in text  # after the headline
+    assert ">Hi Sam,</p>" in html
     assert f"\nUnsubscribe: {UNSUBSCRIBE}\n" in text
-    assert f'<a href="{UNSUBSCRIBE}">Unsubscribe</a>' in html
+    assert re.search(f'<a href="{re.escape(UNSUBSCRIBE)}"[^>]*>Unsubscribe</a>', html)
     assert "https://tips.winternheimer-chiro.example/p/SAMPLE-TOKEN" in text
     assert "%%drip:" not in text and "%%drip:" not in html
 
@@ -140,8 +140,8 @@ def test_confirmation_without_a_confirm_link_is_refused(renderer: rendering.Rend
 def test_empty_first_name_gets_a_neutral_greeting(renderer: rendering.Renderer) -> None:
     message = _compose(renderer.step("muscle-injury", "welcome"), first_name=" \t ")
     text, html = _parts(message)
-    assert text.startswith("Hello,\n\n")
-    assert "<p>Hello,</p>" in html
+    assert "\n\nHello,\n\n" in text
+    assert ">Hello,</p>" in html
     assert message["To"] == "sample.patient@example.com"
 
 
@@ -151,15 +151,15 @@ def test_first_name_is_escaped_in_html_and_plain_in_text(renderer: rendering.Ren
     text, html = _parts(message)
     assert "<script>" not in html
     expected = "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; Tom &amp; &quot;Jo&quot;"
-    assert f"<p>Hi {expected},</p>" in html
-    assert text.startswith(f"Hi {name},\n")
+    assert f">Hi {expected},</p>" in html
+    assert f"\n\nHi {name},\n" in text
     assert _reparsed(message)["To"].addresses[0].display_name == name
 
 
 def test_a_first_name_cannot_add_placeholders(renderer: rendering.Renderer) -> None:
     rendered = renderer.step("muscle-injury", "welcome")
     text, _ = _parts(_compose(rendered, first_name="%%drip:unsubscribe%%"))
-    assert text.startswith("Hi %%drip:unsubscribe%%,\n")
+    assert "\n\nHi %%drip:unsubscribe%%,\n" in text
 
 
 def test_first_name_cannot_inject_headers(renderer: rendering.Renderer) -> None:
@@ -170,7 +170,7 @@ def test_first_name_cannot_inject_headers(renderer: rendering.Renderer) -> None:
     assert parsed["To"].addresses[0].display_name == "Sam Bcc: evil@x"
     assert parsed["To"].addresses[0].addr_spec == "sample.patient@example.com"
     text, _ = _parts(parsed)
-    assert text.startswith("Hi Sam Bcc: evil@x,\r\n\r\n")  # CRLF: parsed from the wire
+    assert "\r\n\r\nHi Sam Bcc: evil@x,\r\n\r\n" in text  # CRLF: parsed from the wire
 
 
 def test_subject_with_a_line_break_is_refused(renderer: rendering.Renderer) -> None:

@@ -47,7 +47,10 @@ def test_undefined_variable_names_file_and_line(
     error = _tip_error(templates, plan, article, tip)
     line = _line_of(tip, "{{ steps }}")
     assert (error.file, error.line) == (str(templates / "tip.mjml.j2"), line)
-    assert str(error) == f"{templates / 'tip.mjml.j2'}:{line}: 'steps' is undefined"
+    assert str(error) == (
+        f"{templates / 'tip.mjml.j2'}:{line}: {{{{ steps }}}} is not a value drip provides: "
+        "did you mean step?"
+    )
 
 
 def test_undefined_in_the_base_layout_names_the_base(
@@ -59,7 +62,9 @@ def test_undefined_in_the_base_layout_names_the_base(
     error = _tip_error(templates, plan, article, GOOD_TIP)
     assert error.file == str(templates / "base.mjml.j2")
     assert error.line == _line_of(base, "{{ clinic.postal }}")
-    assert "has no attribute 'postal'" in error.reason
+    assert error.reason == (
+        "{{ clinic.postal }} is not a value drip provides: did you mean clinic.postal_address?"
+    )
 
 
 def test_syntax_error_names_file_and_line(
@@ -108,7 +113,8 @@ def test_invalid_mjml_names_file_and_line(
     inserted: str,
     culprit: str,
 ) -> None:
-    tip = GOOD_TIP.replace("{% block cta %}\n", "{% block cta %}\n" + inserted + "\n")
+    # A cta block of the tip's own, with the mistake in it.
+    tip = GOOD_TIP + "{% block cta %}\n" + inserted + "\n{{ super() }}\n{% endblock %}\n"
     error = _tip_error(templates, plan, article, tip)
     assert error.file == str(templates / "tip.mjml.j2")
     assert error.line == _line_of(tip, culprit)
@@ -130,7 +136,7 @@ def test_error_converts_to_a_check_problem(
     tip = GOOD_TIP.replace("{% block after %}\n", "{% block after %}\n<p>{{ steps }}</p>\n")
     problem = _tip_error(templates, plan, article, tip).problem()
     assert str(problem) == f"{templates / 'tip.mjml.j2'}:{_line_of(tip, 'steps')}:1: " + (
-        "'steps' is undefined"
+        "{{ steps }} is not a value drip provides: did you mean step?"
     )
 
 
@@ -153,7 +159,8 @@ def test_the_cause_is_not_available_to_subjects_and_preheaders(
     seq = sequences.Sequence(cause="muscle-injury", steps=(bad,))
     changed = sequences.Plan(**{**plan.__dict__, "sequences": {"muscle-injury": seq}})
     renderer = rendering.Renderer(plan=changed, article=article, templates=seed.TEMPLATES)
-    with pytest.raises(rendering.TemplateError, match=rf"step 'welcome', {field}: 'cause' is"):
+    expected = rf"step 'welcome', {field}: {{{{ cause.label }}}} is not available in a subject"
+    with pytest.raises(rendering.TemplateError, match=expected):
         renderer.step("muscle-injury", "welcome")
 
 

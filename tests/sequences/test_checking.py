@@ -13,7 +13,18 @@ from drip import errors, generate, ingest
 from drip.service import checking
 
 ROOT = Path(__file__).resolve().parents[2]
-VALID = (Path(__file__).parent / "valid.yaml").read_text(encoding="utf-8")
+VALID = (
+    (Path(__file__).parent / "valid.yaml")
+    .read_text(encoding="utf-8")
+    # One welcome for every cause: a subject or preheader of one cause's only is a warning.
+    .replace('"Back spasms: the usual causes"', '"Your back spasms: what is going on"')
+    .replace('"Start here"', '"Why a strained muscle spasms, and what helps first"')
+)
+HEAT_ONLY = (
+    'only the "muscle-injury" sequence sends this {field}, so it tells everyone who sees it '
+    "(mail servers, a lock screen) the patient's cause: use the same {field} wherever this "
+    "content is sent, or one that does not depend on the cause"
+)
 SEQUENCES = Path("sequences.yaml")
 TEMPLATES = Path("templates/emails")
 
@@ -44,15 +55,24 @@ def replace_in(path: Path, old: str, new: str) -> int:
 def test_a_clean_project_renders_every_step(project: Path) -> None:
     report = run()
     assert report.problems == []
-    assert report.ok
+    assert report.ok and not report.passed(strict=True)
     assert (report.sequences, report.steps, report.steps_rendered) == (2, 5, 5)
-    assert checking.format_human(report) == "checked 2 sequences, 5 steps: 0 problems"
-    assert json.loads(checking.format_json(report)) == {
-        "ok": True,
-        "problems": [],
-        "sequences": 2,
-        "steps": 5,
-    }
+    # Heat and ice is sent to muscle-injury patients only: its subject and preheader say so.
+    assert checking.format_human(report).splitlines() == [
+        "sequences.yaml:37:18: warning: sequences.muscle-injury.steps[1].subject: "
+        + HEAT_ONLY.format(field="subject"),
+        "sequences.yaml:38:20: warning: sequences.muscle-injury.steps[1].preheader: "
+        + HEAT_ONLY.format(field="preheader"),
+        "checked 2 sequences, 5 steps and the opt-in email, all rendered: 0 problems, 2 warnings",
+    ]
+    data = json.loads(checking.format_json(report))
+    assert data["ok"] is True and data["problems"] == []
+    assert [(w["line"], w["where"]) for w in data["warnings"]] == [
+        (37, "sequences.muscle-injury.steps[1].subject"),
+        (38, "sequences.muscle-injury.steps[1].preheader"),
+    ]
+    assert (data["sequences"], data["steps"], data["steps_rendered"]) == (2, 5, 5)
+    assert data["checked"] == {"sequences_yaml": True, "templates": True, "emails": True}
 
 
 def test_sequences_yaml_problems_are_reported_and_nothing_is_rendered(project: Path) -> None:
@@ -70,10 +90,12 @@ def test_sequences_yaml_problems_are_reported_and_nothing_is_rendered(project: P
     ]
     assert (report.sequences, report.steps, report.steps_rendered) == (0, 0, 0)
     assert checking.format_human(report).splitlines()[-1] == (
-        "checked 0 sequences, 0 steps: 2 problems"
+        "checked sequences.yaml only: 2 problems, 0 warnings; the templates and the emails were "
+        "not checked (they are once sequences.yaml loads)"
     )
     data = json.loads(checking.format_json(report))
     assert data["ok"] is False
+    assert data["checked"] == {"sequences_yaml": True, "templates": False, "emails": False}
     assert data["problems"][0] == {
         "file": "sequences.yaml",
         "line": 35,
@@ -99,13 +121,15 @@ def test_an_undefined_variable_names_the_template_line_and_the_step(project: Pat
     )
     report = run()
     assert [str(p) for p in report.problems] == [
-        f"templates/emails/tip.mjml.j2:{line + 1}:1: 'patient_name' is undefined: check the "
+        f"templates/emails/tip.mjml.j2:{line + 1}:1: {{{{ patient_name }}}} is not a value drip "
+        "provides: check the "
         "spelling, or guard it with {% if … is defined %} "
         "(rendering sequences.muscle-injury.steps[1] (heat-and-ice))"
     ]
     assert (report.steps, report.steps_rendered) == (5, 4)
     assert checking.format_human(report).splitlines()[-1] == (
-        "checked 2 sequences, 5 steps: 1 problem"
+        "checked 2 sequences, 5 steps and the opt-in email, 4 of 5 steps rendered: 1 problem, "
+        "2 warnings"
     )
 
 
@@ -136,8 +160,8 @@ def test_a_jinja_syntax_error_is_one_problem_naming_every_step_it_breaks(project
 def test_invalid_mjml_names_the_template_line_and_the_step(project: Path) -> None:
     line = replace_in(
         project / TEMPLATES / "tip.mjml.j2",
-        "{% block cta %}\n",
-        "{% block cta %}\n<mj-section>\n",
+        "{% block after %}\n",
+        "{% block cta %}\n<mj-section>\n{{ super() }}\n{% endblock %}\n{% block after %}\n",
     )
     report = run()
     assert len(report.problems) == 1
@@ -156,22 +180,41 @@ def test_a_broken_confirmation_template_is_reported(project: Path) -> None:
     )
     [problem] = run().problems
     assert str(problem) == (
-        f"templates/emails/confirm.mjml.j2:{line + 1}:1: 'x' is undefined: check the spelling, "
+        f"templates/emails/confirm.mjml.j2:{line + 1}:1: {{{{ x }}}} is not a value drip provides: "
+        "check the spelling, "
         "or guard it with {% if … is defined %} (rendering confirmation)"
     )
 
 
-def test_a_bad_subject_expression_points_at_the_step_in_sequences_yaml(project: Path) -> None:
-    replace_in(
-        project / SEQUENCES,
-        'subject: "Heat or ice? What to use, and when"',
-        'subject: "Heat or ice, {{ subscriber.nickname }}?"',
-    )
-    [problem] = run().problems
-    assert (problem.file, problem.line, problem.column) == ("sequences.yaml", 34, 9)
-    assert problem.where == "sequences.muscle-injury.steps[1]"
-    assert "nickname" in problem.message
-    assert problem.message.endswith("(rendering sequences.muscle-injury.steps[1] (heat-and-ice))")
+@pytest.mark.parametrize(
+    ("written", "message"),
+    [
+        (
+            "Heat or ice, {{ subscriber.nickname }}?",
+            "{{ subscriber.nickname }} is not a value drip provides: did you mean "
+            "subscriber.first_name?",
+        ),
+        (
+            "Heat or ice, {{ first_nam }}?",
+            "{{ first_nam }} is not a value drip provides: did you mean subscriber.first_name?",
+        ),
+        (
+            "Heat or ice for your {{ cause.label }}?",
+            "{{ cause.label }} is not available in a subject or preheader: both show on lock "
+            "screens and the subject is an email header, so they never name the patient's cause "
+            "or the content; say it in the email's body",
+        ),
+    ],
+    ids=["unknown-attribute", "unknown-name", "the-cause"],
+)
+def test_an_undefined_variable_in_a_subject_is_reported_at_the_subject_with_a_suggestion(
+    project: Path, written: str, message: str
+) -> None:
+    line = replace_in(project / SEQUENCES, '"Heat or ice? What to use, and when"', f'"{written}"')
+    assert [str(p) for p in run().problems] == [
+        f"sequences.yaml:{line}:18: sequences.muscle-injury.steps[1].subject: {message} "
+        "(rendering sequences.muscle-injury.steps[1] (heat-and-ice))"
+    ]
 
 
 def test_an_unreadable_article_is_reported_at_the_article_key(project: Path) -> None:
@@ -216,11 +259,25 @@ def test_a_missing_sequences_file_is_a_problem_not_a_traceback(project: Path) ->
     assert not report.ok
 
 
-def test_the_proposal_for_the_seed_article_checks_clean(project: Path) -> None:
+def test_the_proposal_for_the_seed_article_checks_clean_but_for_its_placeholders(
+    project: Path,
+) -> None:
     article = ingest.read_article(Path("articles/back-spasms.txt"))
     text = generate.propose(article, article_path="articles/back-spasms.txt", clinic=None)
     (project / SEQUENCES).write_text(text, encoding="utf-8")
     report = run()
-    assert report.problems == []
+    placeholder = "is the placeholder drip generate writes: put"
+    assert [str(p).split(placeholder)[0] for p in report.problems] == [
+        'sequences.yaml:45:9: clinic.name: "Your Clinic" ',
+        'sequences.yaml:46:9: clinic.from: "Your Clinic <tips@clinic.example>" ',
+        'sequences.yaml:48:19: clinic.postal_address: "Street, City, Postcode, Country" ',
+        'sequences.yaml:49:16: clinic.booking_url: "https://clinic.example/book" ',
+        'sequences.yaml:50:13: clinic.base_url: "https://tips.clinic.example" ',
+    ]
+    assert report.problems[2].message == (
+        '"Street, City, Postcode, Country" is the placeholder drip generate writes: put your '
+        "clinic's street address (the law requires a real one) here before any email goes out"
+    )
+    assert report.warnings == []  # no subject or preheader tells the cause
     assert report.sequences == 4
     assert report.steps_rendered == report.steps > 4

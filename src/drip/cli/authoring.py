@@ -86,23 +86,38 @@ def generate_command(article: Path, output: Path | None, fmt: str | None, single
 
 
 @click.command("check")
+@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="machine-readable report, for CI")
-def check_command(as_json: bool) -> None:
-    """Validate sequences.yaml and templates/emails/, rendering every step with sample data.
+@click.option("--strict", is_flag=True, help="warnings fail too (exit status 1)")
+@click.option(
+    "--deliverability",
+    is_flag=True,
+    help="also score every email with SpamAssassin's local tests (needs spamassassin)",
+)
+def check_command(file: Path | None, as_json: bool, strict: bool, deliverability: bool) -> None:
+    """Validate FILE (default: sequences.yaml, or DRIP_SEQUENCES) and templates/emails/,
+    rendering every step with sample data and checking each email.
 
-    Exit status 0 when clean, 1 when there are problems (each as file:line:col: what to do).
+    Problems (an email is broken or must not go out) exit with status 1; warnings (worth a
+    look) do too with --strict. Each is one line: file:line:col: what to do.
 
     \b
     Example:
       drip check
+      drip check other.yaml --strict
+      drip check --deliverability
       drip check --json | jq .problems
     """
     from drip.service import checking
 
     cfg = config.load()
-    report = checking.check(sequences_path=cfg.sequences, templates_dir=cfg.templates)
+    report = checking.check(
+        sequences_path=file or cfg.sequences,
+        templates_dir=cfg.templates,
+        deliverability=deliverability,
+    )
     click.echo(checking.format_json(report) if as_json else checking.format_human(report))
-    if report.problems:
+    if not report.passed(strict=strict):
         raise SystemExit(1)
 
 

@@ -50,10 +50,15 @@ class Previews:
         return sequences.named_cause(text, list(self.causes)) is None
 
     def preheader(self, body: str, *, fallback: str) -> str:
-        candidates = [*yamltext.sentences(body), fallback, NEUTRAL_PREHEADER]
-        shown = (c for c in candidates if c and self._free(yamltext.preheader(c, fallback="")))
-        chosen = next(shown)
-        return yamltext.preheader(chosen, fallback=NEUTRAL_PREHEADER)
+        """The body's first whole sentence that fits and names no cause (a preheader cut
+        mid-sentence reads as pasted), else the first that names none, cut at a word."""
+        said = yamltext.sentences(body)
+        fits = [s for s in said[:3] if len(s) <= yamltext.PREHEADER_MAX and self._free(s)]
+        if fits:
+            return fits[0]
+        candidates = [*said, fallback, NEUTRAL_PREHEADER]
+        shown = (c for c in candidates if c and self._free(yamltext.truncate(c, 100)))
+        return yamltext.truncate(next(shown), yamltext.PREHEADER_MAX)
 
     def subject(self, text: str, *, neutral: str) -> str:
         return yamltext.subject(text if self._free(text) else neutral)
@@ -87,7 +92,9 @@ def for_cause(
     )  # fmt: skip
     among = _treatments(article)
     ranked = relevance.rank_treatments(article, cause, among)
-    tips = _tips(ordering.order(ranked), previews, overall=False, fallback=not _listed(article))
+    tips = _tips(
+        ordering.order(ranked), topic, previews, overall=False, fallback=not _listed(article)
+    )
     closing = _closing(article, topic, previews)
     return Sequence(cause=key, label=label(cause), steps=(welcome, *tips, *closing))
 
@@ -106,13 +113,14 @@ def general(article: content.Article, topic: str, previews: Previews) -> Sequenc
         id="welcome",
         after=WELCOME_AFTER,
         template=WELCOME,
-        subject=previews.subject(f"{yamltext.upper_first(topic)}: what may be causing yours",
-                                 neutral="What may be causing yours"),
+        # The same welcome subject as every cause's: a subject of its own would tell the cause.
+        subject=previews.subject(f"{yamltext.upper_first(topic)}: where to start",
+                                 neutral="Where to start"),
         preheader=previews.preheader(overview, fallback=yamltext.upper_first(topic)),
         content=(*intro, *causes),
     )  # fmt: skip
     ranked = relevance.rank_overall(article, _treatments(article))
-    tips = _tips(ordering.order(ranked, overall=True), previews, overall=True,
+    tips = _tips(ordering.order(ranked, overall=True), topic, previews, overall=True,
                  fallback=not _listed(article),
                  measured=bool(article.listed(content.Role.CAUSES)))  # fmt: skip
     return Sequence(
@@ -144,6 +152,7 @@ def _first_body(article: content.Article, role: content.Role) -> str:
 
 def _tips(
     tips: list[ordering.Tip],
+    topic: str,
     previews: Previews,
     *,
     overall: bool,
@@ -152,7 +161,7 @@ def _tips(
 ) -> list[Step]:
     taken = {"welcome", "closing"}
     steps = []
-    for number, tip in enumerate(tips, start=1):
+    for tip in tips:
         item = tip.ranked.item
         title = yamltext.sentence_case(item.title)
         comment = ordering.comment(tip, overall=overall, measured=measured)
@@ -161,7 +170,12 @@ def _tips(
                 id=yamltext.unique(item.slug.rsplit("/", 1)[-1], taken),
                 after=TIP_AFTER,
                 template=TIP,
-                subject=previews.subject(f"Tip {number}: {title}", neutral=f"Tip {number}"),
+                # No position: the tips' order differs by cause, so "Tip 1: Heat and ice" would
+                # tell which cause the patient gave. The body counts them ("Tip 1 of 5").
+                subject=previews.subject(
+                    f"{yamltext.upper_first(topic)}: {yamltext.lower_first(title)}",
+                    neutral=f"A tip on {topic}",
+                ),
                 preheader=previews.preheader(item.body, fallback=title),
                 content=(item.slug,),
                 comment=f"{NO_LISTED_TREATMENTS}. {comment}" if fallback else comment,

@@ -6,10 +6,10 @@ import json
 import re
 import textwrap
 
-from drip import sequences
+from drip import content, sequences
 
 PREHEADER_MAX = 100
-SUBJECT_MAX = 150
+SUBJECT_MAX = 78  # drip check warns past 78 (a header line; phones show about 40)
 ELLIPSIS = "…"
 
 _PLAIN = re.compile(r"[a-z][a-z0-9._/-]*")
@@ -43,23 +43,10 @@ def unique(base: str, taken: set[str]) -> str:
     return candidate
 
 
-def sentence_case(title: str) -> str:
-    """`"Heat and Ice"` → `"Heat and ice"`; acronyms and words like `NSAIDs` keep their case."""
-    words = " ".join(title.split()).split(" ")
-    cased = [
-        w.lower() if i and w[:1].isupper() and w[1:].islower() else w for i, w in enumerate(words)
-    ]
-    return upper_first(" ".join(cased))
-
-
-def upper_first(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-def lower_first(text: str) -> str:
-    """Lowercase the first letter unless the first word is an acronym (`NSAIDs`, `MRI`)."""
-    first = text.split(" ", 1)[0]
-    return text if first[1:2].isupper() else text[:1].lower() + text[1:]
+# One rule for titles and their first letters, shared with the emails' headings.
+sentence_case = content.sentence_case
+upper_first = content.upper_first
+lower_first = content.lower_first
 
 
 def truncate(text: str, limit: int) -> str:
@@ -94,8 +81,12 @@ def sentences(body: str) -> list[str]:
 
 
 def preheader(body: str, *, fallback: str) -> str:
-    """The inbox preview: the body's first sentence, at most 100 chars (or `fallback`)."""
-    return truncate(first_sentence(body) or fallback, PREHEADER_MAX)
+    """The inbox preview: the body's first whole sentence of at most 100 characters; when the
+    first is longer, the first that fits among the next two; else the first cut at a word
+    boundary, with "…" (or `fallback`)."""
+    said = sentences(body)
+    whole = next((s for s in said[:3] if len(s) <= PREHEADER_MAX), None)
+    return whole or truncate((said[0] if said else "") or fallback, PREHEADER_MAX)
 
 
 COMMENT_WIDTH = 90
@@ -148,6 +139,9 @@ def _header_text(article_path: str, topic_: str) -> list[str]:
 #     preheader      the preview text inboxes show after the subject; neither names a
 #                    cause: both show on lock screens, and a patient's cause is health data
 #     content        the parts of the article the email carries, by slug
+#     lead           optional: a sentence or two after the greeting, in your own words
+#     body           optional: Markdown that replaces the article's text of the content
+#     cta            optional: the button's label and url (default: Book a visit)
 #
 # Proposed delays: the welcome right after confirming (0m), a tip every 2 days (2d), the
 # closing 3 days after the last tip (3d).
@@ -180,7 +174,49 @@ def clinic_block(clinic: sequences.Clinic, *, placeholder: bool) -> list[str]:
         f"  booking_url: {quote(clinic.booking_url)}",
         f"  base_url: {quote(clinic.base_url)}    # the web app: unsubscribe and preference links",
         f"  timezone: {quote(clinic.timezone)}    # for patients who give none",
+        *_identity_lines(clinic),
     ]
+
+
+def _identity_lines(clinic: sequences.Clinic) -> list[str]:
+    """The optional identity keys: as written when set, else a commented example of each."""
+    lines: list[str] = []
+    if clinic.logo:
+        lines += [
+            "  logo:    # shown in the header instead of the name",
+            f"    url: {quote(clinic.logo.url)}",
+            f"    alt: {quote(clinic.logo.alt)}",
+            f"    width: {clinic.logo.width}",
+        ]
+    else:
+        lines.append(
+            "  # logo: {url: https://clinic.example/logo.png, alt: Clinic Name, width: 160}"
+        )
+    lines.append(
+        f"  phone: {quote(clinic.phone)}" if clinic.phone else '  # phone: "+1 555 0100"'
+    )
+    lines.append(
+        f"  website: {quote(clinic.website)}"
+        if clinic.website
+        else "  # website: https://clinic.example"
+    )
+    if clinic.signature:
+        lines += [
+            "  signature:    # who signs the emails (default: the article's author)",
+            f"    name: {quote(clinic.signature.name)}",
+        ]
+        if clinic.signature.role:
+            lines.append(f"    role: {quote(clinic.signature.role)}")
+    else:
+        lines.append(
+            "  # signature: {name: Dr. Jane Doe, role: Physiotherapist}    # default: the author"
+        )
+    if clinic.accent != sequences.DEFAULT_ACCENT:
+        lines.append(f"  accent: {quote(clinic.accent)}    # the colour of the header and buttons")
+    else:
+        default = sequences.DEFAULT_ACCENT
+        lines.append(f'  # accent: "{default}"    # the colour of the header and buttons')
+    return lines
 
 
 def settings_block(topic_: str, clinic_name: str, confirm_template: str) -> list[str]:

@@ -2,14 +2,24 @@
 
 A body is paragraphs separated by a blank line; lines starting with "- " are list entries.
 Both the HTML and the text part are built from these blocks, so the content has one source.
+Titles are in sentence case ("Heat and ice"), like the subjects beside them in the inbox.
+A step's own `body:` (Markdown) replaces the article's text; the first title stays.
 """
 
 from __future__ import annotations
 
-from drip import content, errors
-from drip.rendering import model
+from drip import content, errors, sequences
+from drip.rendering import markdown, model
 
 _BULLET = "- "
+
+
+def for_step(article: content.Article, step: sequences.Step, *, where: str) -> list[model.Block]:
+    """The blocks a step shows: its content, or its `body:` under the content's first title."""
+    resolved = resolve(article, step.content, where=where)
+    if not step.body:
+        return resolved
+    return markdown.blocks(step.body, title=resolved[0].title if resolved else "")
 
 
 def resolve(article: content.Article, slugs: tuple[str, ...], *, where: str) -> list[model.Block]:
@@ -25,10 +35,13 @@ def resolve(article: content.Article, slugs: tuple[str, ...], *, where: str) -> 
                 f"{where}: content {slug!r} is not in the article {article.slug!r}; "
                 "run `drip check` to list the valid slugs"
             )
-        blocks.append(model.Block(slug=node.slug, title=node.title, parts=parts(node.body)))
+        title = content.sentence_case(node.title)
+        blocks.append(model.Block(slug=node.slug, title=title, parts=parts(node.body)))
         if isinstance(node, content.Section):
             blocks.extend(
-                model.Block(slug=i.slug, title=i.title, parts=parts(i.body), level=2)
+                model.Block(
+                    slug=i.slug, title=content.sentence_case(i.title), parts=parts(i.body), level=2
+                )
                 for i in node.items
             )
     return blocks

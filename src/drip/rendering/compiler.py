@@ -13,8 +13,9 @@ import jinja2
 import mjml
 from jinja2 import sandbox
 
-from drip import errors
-from drip.rendering import mjml_errors, text
+from drip import content, errors
+from drip.rendering import mjml_errors, styles, text, variables
+from drip.rendering.context import names
 
 MJML_SUFFIX = ".mjml.j2"
 TEXT_SUFFIX = ".txt.j2"
@@ -57,6 +58,7 @@ class Templates:
         self.env.filters["wrap"] = text.wrap
         self.env.filters["text_blocks"] = text.text_blocks
         self.env.filters["heading"] = text.heading
+        self.env.filters["lower_first"] = content.lower_first
 
     def display(self, name: str) -> str:
         """A template's path as the user knows it: relative to the working directory if inside."""
@@ -80,18 +82,33 @@ class Templates:
             raise TemplateError(exc.message or "syntax error", file=file, line=exc.lineno) from exc
         except jinja2.TemplateError as exc:  # includes the sandbox's SecurityError
             file, line = _template_frame(exc, self.directory, default=name)
-            raise TemplateError(_describe(exc), file=self.display(file), line=line) from exc
+            message = _describe(exc)
+            if isinstance(exc, jinja2.UndefinedError):
+                message = self._unknown_at(file, line, context) or message
+            raise TemplateError(message, file=self.display(file), line=line) from exc
+
+    def _unknown_at(self, name: str, line: int | None, context: dict[str, Any]) -> str:
+        """What `name` uses at `line` that `context` lacks, with the name likely meant."""
+        try:
+            source, _, _ = self.env.loader.get_source(self.env, name)  # type: ignore[union-attr]
+        except jinja2.TemplateNotFound:
+            return ""
+        known = names(context)
+        found = [u for u in variables.unknown(self.env, source, known) if u.line == line]
+        return found[0].message() if found else ""
 
     def compile(self, name: str, source: str) -> str:
-        """Responsive HTML from rendered MJML; errors located in the template when possible."""
+        """Responsive HTML from rendered MJML, its `<mj-style inline="inline">` rules inlined;
+        errors located in the template when possible."""
+        mjml_source, inline_css = styles.split(source)
         try:
-            html: str = mjml.mjml2html(source)
+            html: str = mjml.mjml2html(mjml_source)
         except ValueError as exc:
-            file, line = mjml_errors.locate(str(exc), source, self._chain(name))
+            file, line = mjml_errors.locate(str(exc), mjml_source, self._chain(name))
             raise TemplateError(
                 f"invalid MJML: {exc}", file=self.display(file or name), line=line
             ) from exc
-        return html
+        return styles.inline(html, inline_css)
 
     def _chain(self, name: str) -> list[tuple[str, str]]:
         """(name, source) of the template and the templates it extends, child first."""

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+import markupsafe
+
 
 def placeholder(name: str) -> str:
     """The marker a personal value stands as in a rendered step: `%%drip:NAME%%`."""
@@ -57,16 +59,74 @@ class PartKind(StrEnum):
 
 
 @dataclass(frozen=True, kw_only=True)
+class Span:
+    """A run of text in a paragraph or list entry: plain, bold, italic, or a link (https)."""
+
+    text: str
+    href: str = ""
+    strong: bool = False
+    em: bool = False
+
+    @property
+    def markup(self) -> markupsafe.Markup:
+        html = markupsafe.escape(self.text)
+        if self.strong:
+            html = markupsafe.Markup("<strong>%s</strong>") % html
+        if self.em:
+            html = markupsafe.Markup("<em>%s</em>") % html
+        if self.href:
+            html = markupsafe.Markup('<a href="%s">%s</a>') % (self.href, html)
+        return html
+
+
+Spans = tuple[Span, ...]
+
+
+def plain(text: str) -> Spans:
+    return (Span(text=text),)
+
+
+def markup(spans: Spans) -> markupsafe.Markup:
+    """The spans as HTML, every text escaped."""
+    return markupsafe.Markup("").join(span.markup for span in spans)
+
+
+@dataclass(frozen=True, kw_only=True)
 class Part:
-    """A paragraph (`text`) or a bulleted list (`entries`) of a content block."""
+    """A paragraph (`text`) or a bulleted list (`entries`) of a content block.
+
+    `spans` (and `entry_spans`) hold the same words with their bold, italics and links, for
+    the HTML (`markup`, `entry_markups`) and the text part's link references; when empty, the
+    text is plain.
+    """
 
     kind: PartKind
     text: str = ""
     entries: tuple[str, ...] = ()
+    spans: Spans = ()
+    entry_spans: tuple[Spans, ...] = ()
 
     @property
     def is_list(self) -> bool:
         return self.kind is PartKind.LIST
+
+    @property
+    def markup(self) -> markupsafe.Markup:
+        return markup(self.spans or plain(self.text))
+
+    @property
+    def entry_markups(self) -> list[markupsafe.Markup]:
+        spans = self.entry_spans or tuple(plain(entry) for entry in self.entries)
+        return [markup(entry) for entry in spans]
+
+    @property
+    def runs(self) -> Spans:
+        """The paragraph's spans (one plain span when it has no markup)."""
+        return self.spans or plain(self.text)
+
+    @property
+    def entry_runs(self) -> tuple[Spans, ...]:
+        return self.entry_spans or tuple(plain(entry) for entry in self.entries)
 
 
 @dataclass(frozen=True, kw_only=True)

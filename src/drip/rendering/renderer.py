@@ -13,17 +13,7 @@ from typing import Any
 import jinja2
 
 from drip import content, errors, sequences, topics
-from drip.rendering import blocks, compiler, model, text
-
-# Context values that differ per patient: the template sees placeholders, `compose` fills them.
-_SUBSCRIBER = {
-    "first_name": model.placeholder(model.FIRST_NAME),
-    "greeting": model.placeholder(model.GREETING),
-}
-_LINKS = {
-    "unsubscribe": model.placeholder(model.UNSUBSCRIBE),
-    "preferences": model.placeholder(model.PREFERENCES),
-}
+from drip.rendering import blocks, compiler, context, model, text, variables
 
 
 class Renderer:
@@ -64,64 +54,70 @@ class Renderer:
             )
         step = sequence.steps[index]
         where = f"sequence {cause_slug!r}, step {step_id!r}"
-        context = self._base_context()
-        context.update(
-            cause=cause,
-            blocks=blocks.resolve(self.article, step.content, where=where),
-            is_first=index == 0,
-            is_last=index == len(sequence.steps) - 1,
-        )
-        info = {"id": step.id, "number": index + 1, "total": len(sequence.steps)}
-        return self._render(step.template, step.subject, step.preheader, info, context)
+        values = self._base_context()
+        values.update(context.for_step(sequence, index, cause, self.plan.clinic))
+        values["blocks"] = blocks.for_step(self.article, step, where=where)
+        return self._render(step.template, step.subject, step.preheader, values)
 
     def _render_confirmation(self) -> model.RenderedStep:
-        context = self._base_context()
-        context["links"] = {**_LINKS, "confirm": model.placeholder(model.CONFIRM)}
-        context["blocks"] = []
+        values = self._base_context()
+        values["links"] = dict(context.CONFIRM_LINKS)
+        values["blocks"] = []
+        values["step"] = {"id": sequences.CONFIRM_STEP, "number": 0, "total": 0, "lead": ""}
+        values["cta"] = {
+            "label": "Confirm my subscription",
+            "url": context.CONFIRM_LINKS["confirm"],
+        }
         preheader = f"One click to confirm your tips on {self.topic} from {self.plan.clinic.name}."
-        info: dict[str, Any] = {"id": sequences.CONFIRM_STEP, "number": 0, "total": 0}
         subject = self.plan.confirmation_subject
-        return self._render(self.plan.confirmation_template, subject, preheader, info, context)
+        return self._render(self.plan.confirmation_template, subject, preheader, values)
 
     def _base_context(self) -> dict[str, Any]:
-        return {
-            "clinic": self.plan.clinic,
-            "article": {"title": self.article.title, "author": self.article.author},
-            "subscriber": dict(_SUBSCRIBER),
-            "links": dict(_LINKS),
-            "booking_url": self.plan.clinic.booking_url,
-            "topic": self.topic,
-        }
+        return context.shared(self.plan, self.article, self.topic)
+
+    def previews_context(self) -> dict[str, Any]:
+        """What a subject or preheader may use (`drip check` suggests names from it)."""
+        return self._base_context()
 
     def _render(
-        self, name: str, subject: str, preheader: str, info: dict[str, Any], context: dict[str, Any]
+        self, name: str, subject: str, preheader: str, values: dict[str, Any]
     ) -> model.RenderedStep:
         # Subject and preheader are Jinja too (sandboxed), so they may greet by first name; but
-        # without the cause or the content: the subject is a header, and both show on a phone's
-        # lock screen. A patient's cause is health data (docs/architecture.md).
-        where = f"step {info['id']!r}"
-        shown = {k: v for k, v in context.items() if k not in _NOT_IN_PREVIEWS}
+        # with the shared values only, never the cause or the content: the subject is a
+        # header, and both show on a phone's lock screen. A patient's cause is health data
+        # (docs/architecture.md).
+        where = f"step {values['step']['id']!r}"
+        shown = self._base_context()
         subject = self._inline(subject, shown, f"{where}, subject")
         preheader = self._inline(preheader, shown, f"{where}, preheader")
-        context["step"] = {**info, "subject": subject, "preheader": preheader}
-        source = self.templates.render(name, context)
+        values["step"] = {**values["step"], "subject": subject, "preheader": preheader}
+        source = self.templates.render(name, values)
         html = self.templates.compile(name, source)
-        plain = self.templates.render(self.templates.text_twin(name), _text_context(context))
+        plain = self.templates.render(self.templates.text_twin(name), _text_context(values))
         return model.RenderedStep(
             subject=subject, preheader=preheader, html=html, text=text.tidy(plain)
         )
 
-    def _inline(self, source: str, context: dict[str, Any], where: str) -> str:
+    def _inline(self, source: str, values: dict[str, Any], where: str) -> str:
         try:
-            return " ".join(self.templates.env.from_string(source).render(context).split())
+            return " ".join(self.templates.env.from_string(source).render(values).split())
         except jinja2.TemplateError as exc:  # includes the sandbox's SecurityError
+            found = variables.unknown(self.templates.env, source, context.names(values))
+            reason = _preview_reason(found[0]) if found else str(exc)
             raise compiler.TemplateError(
-                f"{where}: {exc}", file="sequences.yaml", line=None
+                f"{where}: {reason}", file="sequences.yaml", line=None
             ) from exc
 
 
-_NOT_IN_PREVIEWS = frozenset({"cause", "blocks"})
+def _preview_reason(unknown: variables.Unknown) -> str:
+    if unknown.name.split(".")[0] in context.STEP_ONLY:
+        return (
+            f"{{{{ {unknown.name} }}}} is not available in a subject or preheader: both show on "
+            "lock screens and the subject is an email header, so they never name the patient's "
+            "cause or the content; say it in the email's body"
+        )
+    return unknown.message()
 
 
-def _text_context(context: dict[str, Any]) -> dict[str, Any]:
-    return {**context, "refs": text.References()}
+def _text_context(values: dict[str, Any]) -> dict[str, Any]:
+    return {**values, "refs": text.References()}

@@ -33,18 +33,35 @@ def heading(title: str, level: int = 1) -> str:
     return f"{line}\n{('=' if level == 1 else '-') * len(line)}"
 
 
-def part_text(part: model.Part) -> str:
+def part_text(part: model.Part, refs: References | None = None) -> str:
     if part.is_list:
-        return "\n".join(wrap(entry, indent="  ", first="- ") for entry in part.entries)
-    return wrap(part.text)
+        return "\n".join(
+            wrap(_words(entry, refs), indent="  ", first="- ") for entry in part.entry_runs
+        )
+    return wrap(_words(part.runs, refs))
 
 
-def text_blocks(blocks: list[model.Block]) -> str:
-    """Every block as a heading followed by its paragraphs and lists, blank-line separated."""
+def _words(spans: model.Spans, refs: References | None) -> str:
+    """The spans' text; a link followed by its "[n]" marker (or its URL, without `refs`)."""
+    words = []
+    for span in spans:
+        words.append(span.text)
+        if span.href:
+            words.append(f" {refs.add(span.href)}" if refs else f" <{span.href}>")
+    return "".join(words)
+
+
+def text_blocks(
+    blocks: list[model.Block], refs: References | None = None, headline: str = ""
+) -> str:
+    """Every block as a heading (when it has a title, and one other than the email's
+    `headline`) followed by its paragraphs and lists, blank-line separated; links become
+    `refs` markers."""
     chunks: list[str] = []
     for block in blocks:
-        chunks.append(heading(block.title, block.level))
-        chunks.extend(part_text(part) for part in block.parts)
+        if block.title.strip() and block.title != headline:
+            chunks.append(heading(block.title, block.level))
+        chunks.extend(part_text(part, refs) for part in block.parts)
     return "\n\n".join(chunks)
 
 
@@ -69,7 +86,13 @@ class References:
 _BLANK_RUNS = re.compile(r"\n{3,}")
 
 
+SIGNATURE_SEPARATOR = "-- "  # RFC 3676: mail clients fold or strip what follows on reply
+
+
 def tidy(text: str) -> str:
-    """No trailing spaces, at most one blank line in a row, exactly one final newline."""
-    lines = [line.rstrip() for line in text.strip().splitlines()]
+    """No trailing spaces (but the signature separator's), at most one blank line in a row,
+    exactly one final newline."""
+    lines = [
+        line if line == SIGNATURE_SEPARATOR else line.rstrip() for line in text.strip().splitlines()
+    ]
     return _BLANK_RUNS.sub("\n\n", "\n".join(lines)) + "\n"

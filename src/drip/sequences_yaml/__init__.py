@@ -18,8 +18,10 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from drip import content, durations, errors, sequences
-from drip.sequences_yaml import _containers, _located, _scalars, _sequences, _settings
+from drip.sequences_yaml import _containers, _lint, _located, _scalars, _sequences, _settings
 
+lint = _lint.lint  # what a loaded plan can still get wrong: problems and warnings
+Lint = _lint.Lint
 parse_duration = durations.parse_duration
 format_duration = durations.format_duration
 
@@ -39,12 +41,25 @@ def locate(text: str, where: str) -> Located | None:
     None when the path is absent or the YAML cannot be read. Lets a caller point at the
     document (e.g. the `article:` path that cannot be read) without loading the whole plan.
     """
-    value = _located.find(text, where)
-    if value is None:
-        return None
-    scalar = value.node.value if isinstance(value.node.value, str) else None
-    at = value if scalar is not None else value.key_value  # a mapping or list: at its key
-    return Located(text=scalar, line=at.line, column=at.column)
+    return Locator(text)(where)
+
+
+class Locator:
+    """`locate` for many paths of one file, which is read once."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._root = _located.compose(text)
+
+    def __call__(self, where: str) -> Located | None:
+        if self._root is None:
+            return None
+        value = _located.find(self.text, where, self._root)
+        if value is None:
+            return None
+        scalar = value.node.value if isinstance(value.node.value, str) else None
+        at = value if scalar is not None else value.key_value  # a mapping or list: at its key
+        return Located(text=scalar, line=at.line, column=at.column)
 
 
 ArticleLoader = Callable[[str], content.Article]

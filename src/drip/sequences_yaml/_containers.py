@@ -47,8 +47,10 @@ def fields(
     *,
     required: tuple[str, ...],
     optional: tuple[str, ...] = (),
+    examples: dict[str, str] | None = None,
 ) -> dict[str, _located.Value]:
-    """A mapping with a fixed set of keys: reports unknown and missing keys."""
+    """A mapping with a fixed set of keys: reports unknown and missing keys (a missing key's
+    message gives `examples[key]`, else the usual example for that key)."""
     known = [*required, *optional]
     found: dict[str, _located.Value] = {}
     for key, child in entries(doc, value):
@@ -67,7 +69,8 @@ def fields(
                 at = _located.Value(
                     node=value.key or value.node, where=_located.join(value.where, key)
                 )
-                doc.report(at, f"missing key {_located.quote(key)}: add it ({_EXAMPLES[key]})")
+                example = (examples or {}).get(key) or _EXAMPLES[key]
+                doc.report(at, f"missing key {_located.quote(key)}: add it ({example})")
     return found
 
 
@@ -90,7 +93,9 @@ def text(doc: _located.Doc, value: _located.Value, *, empty_ok: bool = False) ->
     if value.is_empty or not isinstance(value.node, nodes.ScalarNode):
         doc.report(value, f"expected a text value, got {value.kind()}: write it after the colon")
         return ""
-    return str(value.node.value)
+    raw = str(value.node.value)
+    # ruamel's round-trip reader marks where a folded (`>`) scalar was folded with "\a".
+    return raw.replace("\a", "") if value.node.style == ">" else raw
 
 
 _EXAMPLES = {

@@ -18,6 +18,7 @@ from ruamel.yaml import YAML, nodes
 from ruamel.yaml.error import MarkedYAMLError
 
 from drip import errors
+from drip.sequences_yaml import _syntax
 
 _NULL = "tag:yaml.org,2002:null"
 _KINDS = {
@@ -124,7 +125,7 @@ def parse(doc: Doc, text: str) -> Value | None:
     try:
         root = YAML(typ="rt").compose(text)
     except MarkedYAMLError as exc:
-        _report_syntax(doc, exc)
+        doc.report_at(*_syntax.describe(text, exc))
         return None
     if root is None:
         doc.report_at(1, 1, "the file is empty: start with `version: 1` (or run drip generate)")
@@ -140,40 +141,19 @@ def parse(doc: Doc, text: str) -> Value | None:
     return value
 
 
-def _report_syntax(doc: Doc, exc: MarkedYAMLError) -> None:
-    mark = exc.problem_mark or exc.context_mark
-    line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-    problem = str(exc.problem or exc.context or "invalid YAML")
-    plain = next((text for clue, text in _SYNTAX if clue in problem), problem)
-    doc.report_at(line, column, f"YAML syntax error: {plain}")
-
-
-# ruamel's wording → what a marketer can act on; the first matching clue wins.
-_SYNTAX = (
-    ("'\\t'", "a tab character: indent with spaces, YAML does not allow tabs"),
-    (
-        "expected <block end>",
-        "this line is indented differently from the lines above it: line up keys of the same "
-        "mapping (and list items) with spaces",
-    ),
-    (
-        "mapping values are not allowed",
-        'unexpected ":" here: quote a value that contains ": " (subject: "Heat: or ice?"), '
-        "or check the indentation of this line",
-    ),
-    ("could not find expected ':'", 'a key without ":" here: write `key: value`'),
-    ("another document", 'a second document ("---"): keep a single document in the file'),
-    ("end of stream", "the file ends inside a quoted value or a [list]: close it"),
-    ("expected ',' or ']'", 'a [list] is not closed: add "]" or separate items with ", "'),
-)
-
-
-def find(text: str, where: str) -> Value | None:
-    """The node at a dotted path (`sequences.muscle-injury.steps[1].id`), or None."""
+def compose(text: str) -> nodes.Node | None:
+    """The document's node graph, or None when it cannot be read."""
     try:
-        node = YAML(typ="rt").compose(text)
+        node: nodes.Node | None = YAML(typ="rt").compose(text)
     except MarkedYAMLError:
         return None
+    return node
+
+
+def find(text: str, where: str, root: nodes.Node | None = None) -> Value | None:
+    """The node at a dotted path (`sequences.muscle-injury.steps[1].id`), or None; `root`, when
+    given, is the document already composed from `text`."""
+    node = root if root is not None else compose(text)
     value = None if node is None else Value(node=node, where="")
     for key, index in _PATH.findall(where):
         if value is None:

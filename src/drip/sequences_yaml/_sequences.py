@@ -7,7 +7,7 @@ from collections.abc import Collection
 from datetime import timedelta
 
 from drip import content, sequences
-from drip.sequences_yaml import _containers, _located, _scalars, _settings
+from drip.sequences_yaml import _containers, _identity, _located, _scalars, _settings
 
 _q = _located.quote
 
@@ -119,7 +119,7 @@ def _step(
         doc,
         value,
         required=("id", "after", "template", "subject"),
-        optional=("preheader", "content"),
+        optional=("preheader", "content", "lead", "body", "cta"),
     )
     id_value, after, template, subject = (
         found.get(key) for key in ("id", "after", "template", "subject")
@@ -133,6 +133,9 @@ def _step(
         if "preheader" in found
         else "",
         content=_content(doc, found["content"], article) if "content" in found else (),
+        lead=_prose(doc, found["lead"]) if "lead" in found else "",
+        body=_containers.text(doc, found["body"]).strip() if "body" in found else "",
+        cta=_identity.cta(doc, found["cta"]) if "cta" in found else None,
     )
     if subject is not None:
         _cause_free(doc, subject, step.subject, causes, what="subjects are email headers")
@@ -141,6 +144,18 @@ def _step(
             doc, found["preheader"], step.preheader, causes, what="preheaders show on lock screens"
         )
     return step, id_value
+
+
+def _prose(doc: _located.Doc, value: _located.Value) -> str:
+    """A step's lead: one paragraph of plain text (a folded `>` block is fine)."""
+    raw = _containers.text(doc, value).strip()
+    if "\n\n" in raw:
+        doc.report(
+            value,
+            "the lead is more than one paragraph: keep it to a sentence or two, and put longer "
+            "text in the step's body",
+        )
+    return " ".join(raw.split())
 
 
 def _cause_free(
@@ -172,22 +187,40 @@ def _content(
     for item in _containers.items(doc, value, hint="a list of slugs, e.g. [back-spasms/intro]"):
         ref = _containers.text(doc, item).strip()
         if ref and article is not None and article.find(ref) is None:
-            close = _closest_slug(ref, article.slugs())
-            hint = f" (did you mean {_q(close)}?)" if close else ""
-            if not close and article.slugs():
-                hint = f": use a slug of the article, e.g. {_q(article.slugs()[0])}"
-            doc.report(item, f"no section or item {_q(ref)} in the article{hint}")
+            doc.report(item, f"no section or item {_q(ref)} in the article{_hint(ref, article)}")
         refs.append(ref)
     return tuple(refs)
 
 
-def _closest_slug(ref: str, slugs: list[str]) -> str | None:
-    """The slug most likely meant: same last part (`rest` → `…/treatments/rest`), else close."""
+def _hint(ref: str, article: content.Article) -> str:
+    close = _closest_slug(ref, article)
+    if close:
+        return f" (did you mean {_q(close)}?)"
+    section = article.find(ref.rpartition("/")[0])
+    if isinstance(section, content.Section) and section.items:
+        names = ", ".join(item.slug.rpartition("/")[2] for item in section.items)
+        return f": the items of {_q(section.slug)} are {names}"
+    return f": use a slug of the article, e.g. {_q(article.slugs()[0])}" if article.slugs() else ""
+
+
+def _closest_slug(ref: str, article: content.Article) -> str | None:
+    """The slug most likely meant, an item before a section (a section would put all of its
+    items in one email): the same last part (`rest` → `…/treatments/rest`), then an item whose
+    name holds the words (`ice` → `…/heat-and-ice`), then the closest spelling."""
+    items = [item.slug for section in article.sections for item in section.items]
+    sections = [section.slug for section in article.sections]
     tail = ref.rpartition("/")[2]
-    tails = {slug.rpartition("/")[2]: slug for slug in reversed(slugs)}
-    if tail in tails:
-        return tails[tail]
-    close = difflib.get_close_matches(ref, slugs, n=1) or [
-        tails[t] for t in difflib.get_close_matches(tail, list(tails), n=1)
-    ]
-    return close[0] if close else None
+    for slugs in (items, sections):
+        same = [slug for slug in slugs if slug.rpartition("/")[2] == tail]
+        if same:
+            return same[0]
+    words = set(tail.split("-"))
+    holding = [slug for slug in items if words <= set(slug.rpartition("/")[2].split("-"))]
+    if holding:
+        return holding[0]
+    tails = {slug.rpartition("/")[2]: slug for slug in reversed(items)}
+    by_tail = next((tails[t] for t in difflib.get_close_matches(tail, list(tails), n=1)), None)
+    if ref.rpartition("/")[0] in sections:  # shaped like an item: never a whole section
+        return by_tail
+    close = difflib.get_close_matches(ref, items + sections, n=1)
+    return close[0] if close else by_tail

@@ -7,7 +7,7 @@ from collections.abc import Callable, Collection
 from datetime import time
 
 from drip import sequences
-from drip.sequences_yaml import _containers, _located, _scalars
+from drip.sequences_yaml import _containers, _identity, _located, _scalars
 
 VERSION = 1
 TOP_LEVEL_REQUIRED = ("version", "article", "clinic", "confirmation", "causes", "sequences")
@@ -34,7 +34,7 @@ def clinic(doc: _located.Doc, value: _located.Value) -> sequences.Clinic:
         doc,
         value,
         required=("name", "from", "postal_address", "booking_url", "base_url", "timezone"),
-        optional=("reply_to",),
+        optional=("reply_to", "logo", "phone", "website", "signature", "accent"),
     )
 
     def read(key: str, check: _Check) -> str:
@@ -48,6 +48,13 @@ def clinic(doc: _located.Doc, value: _located.Value) -> sequences.Clinic:
         booking_url=read("booking_url", _scalars.url),
         base_url=read("base_url", _scalars.url),
         timezone=read("timezone", _scalars.timezone),
+        logo=_identity.logo(doc, found["logo"]) if "logo" in found else None,
+        phone=read("phone", _identity.phone),
+        website=read("website", _scalars.url),
+        signature=_identity.signature(doc, found["signature"]) if "signature" in found else None,
+        accent=_identity.accent(doc, found["accent"])
+        if "accent" in found
+        else sequences.DEFAULT_ACCENT,
     )
 
 

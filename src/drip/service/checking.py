@@ -1,48 +1,45 @@
-"""`drip check`: everything that would go wrong before anything goes live, as located problems.
+"""`drip check`: everything that would go wrong before anything goes live, as located problems
+and warnings.
 
     report = checking.check(sequences_path=Path("sequences.yaml"),
                             templates_dir=Path("templates/emails"))
     print(checking.format_human(report))
 
 It reads sequences.yaml and the article it names, validates them together (content slugs,
-template names), then renders every step of every sequence and the confirmation email with
-sample data, exactly as a send would. A user's mistake never raises: it becomes an
-`errors.Problem`. The CLI chooses the exit code from `report.ok`.
+template names), reads the templates' MJML as written (unknown tags and attributes, images
+without alt, plain http links), then renders every step of every sequence and the opt-in
+email with sample data, exactly as a send would, and checks each email: the unsubscribe link,
+the postal address and the not-medical-advice note are there, and the subject and preheader
+read well for a patient with no first name. With `deliverability`, SpamAssassin's local tests
+score every email. A user's mistake never raises: it becomes an `errors.Problem`, a problem
+(the email is broken or must not go out) or a warning (worth a look). The CLI chooses the exit
+code from `report.passed(strict=…)`.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
-import json
 from collections.abc import Callable
-from datetime import UTC, datetime
+from email.message import EmailMessage
 from pathlib import Path
 
-import jinja2
+from drip import content, errors, generate, ingest, rendering, sequences, sequences_yaml
+from drip.rendering import mjml_lint, spam
+from drip.service import check_emails
+from drip.service.check_report import CheckReport, StepScore, format_human, format_json
 
-from drip import content, errors, ingest, rendering, sequences, sequences_yaml
+__all__ = ["CheckReport", "StepScore", "check", "format_human", "format_json"]
 
-# The Date header of sample messages: check's result must not depend on when it runs.
-SAMPLE_DATE = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class CheckReport:
-    """What `check` found: no problems means every email can be rendered and sent."""
-
-    problems: list[errors.Problem]
-    sequences: int = 0  # sequences in the plan (0 when sequences.yaml could not be loaded)
-    steps: int = 0  # steps over all sequences
-    steps_rendered: int = 0  # steps rendered without error (the confirmation not counted)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
+SAMPLE_DATE = check_emails.SAMPLE_DATE
 
 
 def check(
-    *, sequences_path: Path, templates_dir: Path, article_path: Path | None = None
+    *,
+    sequences_path: Path,
+    templates_dir: Path,
+    article_path: Path | None = None,
+    deliverability: bool = False,
 ) -> CheckReport:
     """Check sequences.yaml, its article and the templates; never raises for a user's mistake.
 
@@ -69,16 +66,45 @@ def check(
         plan = sequences_yaml.load(text, file=file, article=load_article, templates=templates)
     except errors.ContentError as exc:
         return CheckReport(problems=problems + exc.problems)
-    steps = sum(len(s.steps) for s in plan.sequences.values())
-    rendered = 0
-    if loaded and templates is not None:
-        rendered = _render_all(plan, loaded[0], templates_dir, text, file, problems)
-    return CheckReport(
-        problems=problems,
-        sequences=len(plan.sequences),
-        steps=steps,
-        steps_rendered=rendered,
+    locator = sequences_yaml.Locator(text)
+    linted = sequences_yaml.lint(
+        plan, file=file, locate=_at(locator), placeholders=generate.PLACEHOLDER_CLINIC
     )
+    problems.extend(linted.problems)
+    warnings = list(linted.warnings)
+    steps = sum(len(s.steps) for s in plan.sequences.values())
+    report = CheckReport(
+        problems=problems, warnings=warnings, sequences=len(plan.sequences), steps=steps
+    )
+    if not loaded or templates is None:
+        return report
+    problems.extend(_template_findings(templates_dir))
+    emails = _Emails(plan, loaded[0], templates_dir, file, locator)
+    emails.render_all()
+    problems.extend(emails.problems())
+    warnings.extend(emails.warnings)
+    scores = emails.score(problems, warnings) if deliverability else None
+    return dataclasses.replace(
+        report,
+        problems=_in_order(problems),
+        warnings=_in_order(warnings),
+        steps_rendered=emails.rendered,
+        rendered=True,
+        scores=scores,
+    )
+
+
+def _at(locator: sequences_yaml.Locator) -> Callable[[str], tuple[int, int] | None]:
+    def locate(where: str) -> tuple[int, int] | None:
+        found = locator(where)
+        return (found.line, found.column) if found else None
+
+    return locate
+
+
+def _in_order(found: list[errors.Problem]) -> list[errors.Problem]:
+    """sequences.yaml's findings by line, then each template's, by file and line."""
+    return sorted(found, key=lambda p: (not p.file.endswith((".yaml", ".yml")), p.file, p.line))
 
 
 def _unreadable(file: str, exc: Exception) -> errors.Problem:
@@ -105,104 +131,103 @@ def _templates(directory: Path, problems: list[errors.Problem]) -> list[str] | N
         return None
 
 
-def _render_all(
-    plan: sequences.Plan,
-    article: content.Article,
-    templates_dir: Path,
-    text: str,
-    file: str,
-    problems: list[errors.Problem],
-) -> int:
-    """Render and compose every step and the confirmation; returns the steps rendered."""
-    renderer = rendering.Renderer(plan=plan, article=article, templates=templates_dir)
-    failures: dict[errors.Problem, list[str]] = {}
-    rendered = 0
-    for cause, sequence in plan.sequences.items():
-        for index, step in enumerate(sequence.steps):
-            where = f"sequences.{cause}.steps[{index}]"
-            failure = _attempt(plan, functools.partial(renderer.step, cause, step.id))
-            if failure is None:
-                rendered += 1
-            else:
-                problem = _locate(failure, where, text, file)
-                failures.setdefault(problem, []).append(f"{where} ({step.id})")
-    failure = _attempt(plan, renderer.confirmation)
-    if failure is not None:
-        failures.setdefault(_locate(failure, "confirmation", text, file), []).append("confirmation")
-    problems.extend(_used_by(problem, users) for problem, users in failures.items())
-    return rendered
-
-
-def _attempt(
-    plan: sequences.Plan, render: Callable[[], rendering.RenderedStep]
-) -> errors.DripError | None:
-    """Render one email and compose it for the sample patient; the error, if any."""
-    try:
-        rendering.compose(
-            render(),
-            clinic=plan.clinic,
-            recipient=rendering.SAMPLE_RECIPIENT,
-            links=rendering.sample_links(plan.clinic.base_url),
-            message_id=rendering.message_id("drip-check-sample", domain=plan.clinic.sender_domain),
-            date=SAMPLE_DATE,
+def _template_findings(directory: Path) -> list[errors.Problem]:
+    shown = rendering.compiler.Templates(directory)
+    return [
+        errors.Problem(
+            file=shown.display(f.file), line=f.line, column=f.column, where="", message=f.message
         )
-    except errors.DripError as exc:
-        return exc
-    return None
+        for f in mjml_lint.lint(directory)
+    ]
 
 
-def _locate(exc: errors.DripError, where: str, text: str, file: str) -> errors.Problem:
-    """A template error at its template line; anything else at the step in sequences.yaml."""
-    if isinstance(exc, rendering.TemplateError) and exc.file.endswith(".j2"):
-        problem = exc.problem()
-        return dataclasses.replace(problem, message=problem.message + _advice(exc))
-    # Not a template's fault (a subject's Jinja, a content slug, a header): point at the step.
-    located = sequences_yaml.locate(text, where)
-    line, column = (located.line, located.column) if located else (1, 1)
-    reason = exc.reason if isinstance(exc, rendering.TemplateError) else str(exc)
-    return errors.Problem(file=file, line=line, column=column, where=where, message=reason)
+class _Emails:
+    """Every email of the plan, rendered and composed once for the sample patient, checked."""
 
+    def __init__(
+        self,
+        plan: sequences.Plan,
+        article: content.Article,
+        templates_dir: Path,
+        file: str,
+        locator: sequences_yaml.Locator,
+    ) -> None:
+        self.plan = plan
+        self.file = file
+        self.locator = locator
+        self.renderer = rendering.Renderer(plan=plan, article=article, templates=templates_dir)
+        self.failures: dict[errors.Problem, list[str]] = {}
+        self.warnings: list[errors.Problem] = []
+        self.sent: list[tuple[str, str, EmailMessage]] = []  # (where, which email, the message)
+        self.rendered = 0
 
-def _advice(exc: rendering.TemplateError) -> str:
-    cause = exc.__cause__
-    if isinstance(cause, jinja2.UndefinedError):
-        return ": check the spelling, or guard it with {% if … is defined %}"
-    if isinstance(cause, jinja2.TemplateSyntaxError):
-        return ": fix the Jinja syntax on this line ({{ value }}, {% tag %} … {% endtag %})"
-    if exc.reason.startswith("invalid MJML"):
-        return ": fix the MJML markup (every <mj-…> tag closed, inside <mj-body>)"
-    return ""
+    def render_all(self) -> None:
+        for cause, sequence in self.plan.sequences.items():
+            for index, step in enumerate(sequence.steps):
+                where = f"sequences.{cause}.steps[{index}]"
+                render = functools.partial(self.renderer.step, cause, step.id)
+                if self._one(
+                    render, where, f"{where} ({step.id})", step=step, email=f"{cause}/{step.id}"
+                ):
+                    self.rendered += 1
+        self._one(
+            self.renderer.confirmation, "confirmation", "confirmation", step=None, email="opt-in"
+        )
 
+    def _one(
+        self,
+        render: Callable[[], rendering.RenderedStep],
+        where: str,
+        user: str,
+        *,
+        step: sequences.Step | None,
+        email: str,
+    ) -> bool:
+        """Render, compose and check one email; False when it could not be rendered."""
+        try:
+            rendered = render()
+            message = check_emails.compose(self.plan, rendered, first_name="Sam")
+            nameless = check_emails.compose(self.plan, rendered, first_name="")
+        except errors.DripError as exc:
+            self._failed(check_emails.locate(exc, where, self.locator, self.file), user)
+            return False
+        self.sent.append((where, email, message))
+        template = step.template if step else self.plan.confirmation_template
+        checks = check_emails.Checks(self.file, self.locator, self.renderer.templates, template)
+        for problem in checks.email(rendered, nameless, where, plan=self.plan, step=step):
+            self._failed(problem, user)
+        return True
 
-def _used_by(problem: errors.Problem, users: list[str]) -> errors.Problem:
-    """The problem, saying which emails it stops (the first three, then a count)."""
-    shown = ", ".join(users[:3]) + (f" and {len(users) - 3} more" if len(users) > 3 else "")
-    return dataclasses.replace(problem, message=f"{problem.message} (rendering {shown})")
+    def _failed(self, problem: errors.Problem, user: str) -> None:
+        self.failures.setdefault(problem, []).append(user)
 
+    def problems(self) -> list[errors.Problem]:
+        return [check_emails.used_by(problem, users) for problem, users in self.failures.items()]
 
-def format_human(report: CheckReport) -> str:
-    """One `file:line:col: where: message` line per problem, then a summary line."""
-    count = len(report.problems)
-    summary = (
-        f"checked {_plural(report.sequences, 'sequence')}, {_plural(report.steps, 'step')}: "
-        f"{_plural(count, 'problem')}"
-    )
-    return "\n".join([*(str(p) for p in report.problems), summary])
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
-
-
-def format_json(report: CheckReport) -> str:
-    """`{"ok", "problems": [{file, line, column, where, message}], "sequences", "steps"}`."""
-    return json.dumps(
-        {
-            "ok": report.ok,
-            "problems": [p.as_dict() for p in report.problems],
-            "sequences": report.sequences,
-            "steps": report.steps,
-        },
-        ensure_ascii=False,
-        indent=2,
-    )
+    def score(
+        self, problems: list[errors.Problem], warnings: list[errors.Problem]
+    ) -> list[StepScore]:
+        """SpamAssassin's score of every email, the worst as problems (5 points: spam) and
+        warnings (0.5); a missing spamassassin is one problem."""
+        try:
+            scores = spam.score([message for _, _, message in self.sent])
+        except errors.ConfigError as exc:
+            at = errors.Problem(
+                file=self.file, line=1, column=1, where="--deliverability", message=str(exc)
+            )
+            problems.append(at)
+            return []
+        found = [
+            StepScore(where=where, email=email, score=score)
+            for (where, email, _), score in zip(self.sent, scores, strict=True)
+        ]
+        for scored in found:
+            verdict = check_emails.spam_verdict(scored.score)
+            if verdict is not None:
+                located = self.locator(scored.where)
+                line, column = (located.line, located.column) if located else (1, 1)
+                problem = errors.Problem(
+                    file=self.file, line=line, column=column, where=scored.where, message=verdict
+                )
+                (problems if scored.score.points >= check_emails.SPAM else warnings).append(problem)
+        return found
