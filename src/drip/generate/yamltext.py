@@ -192,9 +192,7 @@ def _identity_lines(clinic: sequences.Clinic) -> list[str]:
         lines.append(
             "  # logo: {url: https://clinic.example/logo.png, alt: Clinic Name, width: 160}"
         )
-    lines.append(
-        f"  phone: {quote(clinic.phone)}" if clinic.phone else '  # phone: "+1 555 0100"'
-    )
+    lines.append(f"  phone: {quote(clinic.phone)}" if clinic.phone else '  # phone: "+1 555 0100"')
     lines.append(
         f"  website: {quote(clinic.website)}"
         if clinic.website

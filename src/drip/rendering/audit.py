@@ -57,7 +57,7 @@ def _alt(img: str) -> str:
 def without_name(line: str) -> str:
     """A subject or preheader as a patient with no first name reads it."""
     filled = line.replace(model.placeholder(model.FIRST_NAME), "").replace(
-        model.placeholder(model.GREETING), "Hello,"
+        model.placeholder(model.GREETING), model.greeting("")
     )
     return " ".join(filled.split())
 

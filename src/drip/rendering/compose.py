@@ -64,7 +64,7 @@ def compose(
 def _values(name: str, links: model.Links) -> dict[str, str]:
     values = {
         model.FIRST_NAME: name,
-        model.GREETING: f"Hi {name}," if name else "Hello,",
+        model.GREETING: model.greeting(name),
         model.UNSUBSCRIBE: _url("unsubscribe link", links.unsubscribe),
         model.PREFERENCES: _url("preferences link", links.preferences),
     }

@@ -21,6 +21,13 @@ def placeholder(name: str) -> str:
 # The personal fields a template may use, by name; each is substituted by `compose`.
 FIRST_NAME = "first_name"  # the sanitised first name, possibly empty
 GREETING = "greeting"  # the whole greeting: "Hi Sam," or "Hello," when no name is known
+
+
+def greeting(first_name: str) -> str:
+    """The greeting a patient reads: with their name, or without one."""
+    return f"Hi {first_name}," if first_name else "Hello,"
+
+
 UNSUBSCRIBE = "unsubscribe"
 PREFERENCES = "preferences"
 CONFIRM = "confirm"
