@@ -11,10 +11,12 @@ import contextlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
+import browsers
 import db_rows
 import pg_schema
 from drip import store as drip_store
@@ -53,6 +55,14 @@ def store(database_url: str) -> Iterator[drip_store.Store]:
     db.upgrade()
     yield db
     db.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One headless Chromium for the whole session (Playwright's sync API allows one at a
+    time), or a skip (a failure under DRIP_REQUIRE_BROWSER=1) naming what is missing."""
+    with browsers.chromium() as launched:
+        yield launched
 
 
 @pytest.fixture

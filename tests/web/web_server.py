@@ -23,14 +23,7 @@ class WebServer:
         self.app = web.create(cfg)
         self.port = port or free_port()
         self.server = uvicorn.Server(
-            uvicorn.Config(
-                self.app,
-                host="127.0.0.1",
-                port=self.port,
-                log_config=None,
-                access_log=False,
-                lifespan="on",
-            )
+            web.server_config(self.app, cfg, host="127.0.0.1", port=self.port)
         )
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 

@@ -129,13 +129,14 @@ def consent_text(app: App) -> str:
     )
 
 
-def sign_up(app: App, form: SignUpForm, *, ip: str, now: datetime, embedded: bool) -> None:
+def sign_up(app: App, form: SignUpForm, *, ip: str, now: datetime) -> None:
     """Record a sign-up and queue the opt-in email; the same silence whatever the address.
 
-    Raises Forbidden (a form not from a page of ours), RateLimited (this client, too often),
-    FormProblems (what to fix, by field)."""
-    scope = EMBED_SCOPE if embedded else SIGN_UP_SCOPE
-    check_form(app, scope, form.form_token, now=now, lifetime=None if embedded else FORM_LIFETIME)
+    The form's token is our sign-up page's (two hours), or the embedded form's (`drip
+    form-snippet`; it does not expire: it is public, in the clinic's page, and tells only which
+    form was used; the web app checks where such a post comes from). Raises Forbidden (no
+    token of ours), RateLimited (this client, too often), FormProblems (what to fix, by field)."""
+    embedded = _embedded(app, form.form_token, now=now)
     limit_client(app, ip, now=now)
     email, first_name, cause, timezone = _checked(app, form)
     if form.honeypot:
@@ -156,6 +157,15 @@ def sign_up(app: App, form: SignUpForm, *, ip: str, now: datetime, embedded: boo
         now=now,
         resend=resend,
     )
+
+
+def _embedded(app: App, token: str, *, now: datetime) -> bool:
+    try:
+        check_form(app, SIGN_UP_SCOPE, token, now=now)
+    except Forbidden:
+        check_form(app, EMBED_SCOPE, token, now=now, lifetime=None)
+        return True
+    return False
 
 
 def _checked(app: App, form: SignUpForm) -> tuple[str, str, str, str]:

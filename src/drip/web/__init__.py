@@ -14,6 +14,7 @@ import logging
 from collections.abc import AsyncIterator
 
 import jinja2
+import uvicorn
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -77,20 +78,24 @@ async def _not_found(request: Request, exc: Exception) -> Response:
     return pages.message(request, "Page not found", "There is no such page.", status=404)
 
 
-def serve(cfg: config.Config, *, host: str, port: int) -> None:
-    """Serve until SIGTERM or SIGINT (uvicorn stops gracefully)."""
-    import uvicorn
-
-    logs.configure(cfg.log_format)
-    app = create(cfg)
-    log.info("drip serve: http://%s:%d, base URL %s", host, port, app.state.drip.base_url)
-    uvicorn.run(
+def server_config(app: Starlette, cfg: config.Config, *, host: str, port: int) -> uvicorn.Config:
+    """How uvicorn serves the app: behind the proxies of DRIP_FORWARDED_ALLOW_IPS, no access
+    log (the guard logs each request without its token), drip's logging, no Server header."""
+    return uvicorn.Config(
         app,
         host=host,
         port=port,
         proxy_headers=True,
         forwarded_allow_ips=cfg.forwarded_allow_ips,
-        access_log=False,  # the guard logs each request without its token
+        access_log=False,
         log_config=None,
         server_header=False,
     )
+
+
+def serve(cfg: config.Config, *, host: str, port: int) -> None:
+    """Serve until SIGTERM or SIGINT (uvicorn stops gracefully)."""
+    logs.configure(cfg.log_format)
+    app = create(cfg)
+    log.info("drip serve: http://%s:%d, base URL %s", host, port, app.state.drip.base_url)
+    uvicorn.Server(server_config(app, cfg, host=host, port=port)).run()

@@ -75,8 +75,10 @@ def same_site(request: Request) -> None:
     """Forbidden for a form posted from another site: a browser says where a post comes from
     (Origin); drip's own pages are at its base URL (or the address the request came to)."""
     origin = request.headers.get("origin")
-    if origin is None:
-        return  # not a browser, or an old one: the form token decides alone
+    if origin in (None, "null"):
+        # Not a browser; or a browser on a page with `Referrer-Policy: no-referrer` (ours
+        # are), which says "null": the form token decides alone, as it always does too.
+        return
     app = app_of(request)
     own = {_origin_of(app.base_url), _origin_of(str(request.base_url))}
     if origin.rstrip("/") not in own:
@@ -112,14 +114,10 @@ async def subscribe(request: Request) -> Response:
         honeypot=_text(fields.get("website")),
         form_token=_text(fields.get("form_token")),
     )
-    origin = request.headers.get("origin")
-    embedded = origin is not None and origin in app.config.allowed_origins
-    if not embedded:
-        same_site(request)
+    if request.headers.get("origin") not in app.config.allowed_origins:
+        same_site(request)  # a post from another site, unless it is a clinic's own page
     try:
-        await call(
-            patients.sign_up, app, form, ip=client(request), now=clock.utcnow(), embedded=embedded
-        )
+        await call(patients.sign_up, app, form, ip=client(request), now=clock.utcnow())
     except patients.FormProblems as exc:
         shown = await call(patients.sign_up_page, app, now=clock.utcnow())
         context = {"page": shown, "form": form, "problems": exc.problems}
