@@ -21,12 +21,16 @@ from pathlib import Path
 import bench_authoring
 import bench_breakdown
 import bench_demo
+import bench_signup
 import bench_tick
 import harness
 
 README = Path(__file__).resolve().parent / "README.md"
 BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
-SUITES = ("startup", "check", "ingest", "render", "planner", "tick", "breakdown", "profile", "demo")
+SUITES = (
+    "startup", "check", "ingest", "render", "planner", "tick", "breakdown", "profile", "demo",
+    "signup",
+)  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -89,6 +93,11 @@ def _plan(
         r, database="sqlite", label="SQLite", count=n
     )
     plan["demo"] = lambda r: bench_demo.demo(r, runs=args.demo_runs)
+    plan["signup:sqlite"] = lambda r: bench_signup.signups(r, database="sqlite", label="SQLite")
+    if pg_version is not None:
+        plan["signup:postgresql"] = lambda r: bench_signup.signups(
+            r, database=args.postgres_url, label="PostgreSQL"
+        )
     return plan
 
 

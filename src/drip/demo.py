@@ -19,12 +19,33 @@ from drip.service import rehearsal
 Sent = rehearsal.Sent
 
 
-def run(cfg: config.Config, *, out_dir: Path, start: datetime | None = None) -> str:
-    """Run the demo and return the summary to print."""
+def run(
+    cfg: config.Config,
+    *,
+    out_dir: Path,
+    start: datetime | None = None,
+    keep: config.Config | None = None,
+) -> str:
+    """Run the demo and return the summary to print (`keep`: see `serving_config`)."""
     started = time.perf_counter()
-    sent = rehearsal.rehearse(cfg, start=start or _start_of_next_hour(clock.utcnow()))
+    begin = start or _start_of_next_hour(clock.utcnow())
+    sent = rehearsal.rehearse(cfg, start=begin, keep=keep)
     _write(out_dir, sent)
     return _summary(sent, out_dir, time.perf_counter() - started)
+
+
+def serving_config(cfg: config.Config, *, out_dir: Path, port: int) -> config.Config:
+    """The demo kept for `drip demo --serve`: its database in `out_dir/demo.db` (a new one each
+    run), the links in its emails on http://127.0.0.1:PORT, emails sent from the web app (new
+    sign-ups) written to `out_dir/outbox`."""
+    database = out_dir.resolve() / "demo.db"
+    database.unlink(missing_ok=True)
+    return rehearsal.demo_config(
+        cfg,
+        database_url=f"sqlite:///{database}",
+        smtp_url=f"file://{(out_dir / 'outbox').resolve()}",
+        base_url=f"http://127.0.0.1:{port}",
+    )
 
 
 def _start_of_next_hour(now: datetime) -> datetime:

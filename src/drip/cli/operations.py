@@ -286,12 +286,23 @@ def status_command(as_json: bool) -> None:
     show_default=True,
     help="where to write the emails",
 )
-def demo_command(out_dir: Path) -> None:
+@click.option(
+    "--serve",
+    is_flag=True,
+    help="then serve the web app on 127.0.0.1 (the demo's database kept): click the emails' links",
+)
+@click.option("--port", default=8080, show_default=True, type=int, help="port for --serve")
+def demo_command(out_dir: Path, serve: bool, port: int) -> None:
     """Run the whole thing on a throwaway database with sample patients and a simulated clock.
+
+    With --serve, the database stays in the output folder and the web app answers every link
+    in the demo's emails (confirm, preferences, unsubscribe) until Ctrl-C; a sign-up on it gets
+    its emails, written to the output folder's outbox/.
 
     \b
     Example:
       drip demo --out demo-out/ && open demo-out/index.html
+      drip demo --out demo-out/ --serve     # then open http://127.0.0.1:8080/
     """
     from drip import demo
 
@@ -303,7 +314,13 @@ def demo_command(out_dir: Path) -> None:
             "./sequences.yaml and ./templates/emails), or set DRIP_SEQUENCES and DRIP_TEMPLATES"
         )
     _make_folder(out_dir)
-    click.echo(demo.run(cfg, out_dir=out_dir))
+    keep = demo.serving_config(cfg, out_dir=out_dir, port=port) if serve else None
+    click.echo(demo.run(cfg, out_dir=out_dir, keep=keep))
+    if keep is not None:
+        from drip import web
+
+        click.echo(f"serving the demo on http://127.0.0.1:{port}/ (Ctrl-C to stop)")
+        web.serve(keep, host="127.0.0.1", port=port, dispatch_every=2.0)
 
 
 def _make_folder(path: Path) -> None:

@@ -5,8 +5,10 @@ The dispatcher is wired here, once (`dispatcher`), for `drip tick`, `drip run` a
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
+from collections.abc import Iterator
 from datetime import datetime
 
 from drip import clock, config, logs, mailer, redact, store
@@ -79,6 +81,30 @@ def tick(cfg: config.Config, *, at: datetime | None = None) -> dispatch.BatchRes
     with app_module.open_app(cfg) as app, mailer.from_settings(cfg.smtp_url) as outgoing:
         when = (lambda: at) if at else clock.utcnow
         return dispatch.total(dispatcher(app, outgoing, now=when, simulated=bool(at)).tick())
+
+
+@contextlib.contextmanager
+def background_dispatch(cfg: config.Config, *, every: float | None) -> Iterator[None]:
+    """While inside, a thread dispatches what is due every `every` seconds (None: nothing)."""
+    if every is None:
+        yield
+        return
+    worker = Worker(cfg)
+    stopped = threading.Event()
+
+    def loop() -> None:
+        while not stopped.wait(every):
+            worker.dispatch_due()
+
+    thread = threading.Thread(target=loop, name="drip-dispatch", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stopped.set()
+        worker.stop.set()
+        thread.join(10)
+        worker.close()
 
 
 class Worker:

@@ -54,22 +54,37 @@ class Sent:
     message: EmailMessage
 
 
-def rehearse(cfg: config.Config, *, start: datetime) -> list[Sent]:
-    """Every email the sample patients get, in the order sent, from `start` on."""
+def rehearse(
+    cfg: config.Config, *, start: datetime, keep: config.Config | None = None
+) -> list[Sent]:
+    """Every email the sample patients get, in the order sent, from `start` on.
+
+    The database is thrown away afterwards, unless `keep` (a `demo_config`) names where it
+    stays: then `drip serve` can answer the links in the demo's emails."""
     with tempfile.TemporaryDirectory(prefix="drip-demo-") as tmp:
-        cfg = dataclasses.replace(
-            cfg,
-            database_url=f"sqlite:///{tmp}/demo.db",
-            smtp_url=mail_url.parse("memory://"),
-            secret_key=KEY,
-            secret_key_file=None,
-            suppression_key=KEY,
-            suppression_key_file=None,
-            old_secret_keys=(),
+        demo = keep or demo_config(
+            cfg, database_url=f"sqlite:///{tmp}/demo.db", smtp_url="memory://"
         )
-        with app_module.open_app(cfg) as app:
+        with app_module.open_app(demo) as app:
             app.store.upgrade()
             return _simulate(app, start)
+
+
+def demo_config(
+    cfg: config.Config, *, database_url: str, smtp_url: str, base_url: str = ""
+) -> config.Config:
+    """`cfg` as the demo runs it: its own database and mailer, its own keys."""
+    return dataclasses.replace(
+        cfg,
+        database_url=database_url,
+        smtp_url=mail_url.parse(smtp_url),
+        base_url=base_url or cfg.base_url,
+        secret_key=KEY,
+        secret_key_file=None,
+        suppression_key=KEY,
+        suppression_key_file=None,
+        old_secret_keys=(),
+    )
 
 
 def _simulate(app: app_module.App, start: datetime) -> list[Sent]:

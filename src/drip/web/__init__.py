@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import signal
 from collections.abc import AsyncIterator
+from types import FrameType
 
 import jinja2
 import uvicorn
@@ -25,6 +27,7 @@ from starlette.templating import Jinja2Templates
 
 from drip import config, errors, logs
 from drip.service import app as app_module
+from drip.service import operations
 from drip.web import guard, pages
 
 log = logging.getLogger("drip.web")
@@ -93,9 +96,23 @@ def server_config(app: Starlette, cfg: config.Config, *, host: str, port: int) -
     )
 
 
-def serve(cfg: config.Config, *, host: str, port: int) -> None:
-    """Serve until SIGTERM or SIGINT (uvicorn stops gracefully)."""
+def serve(cfg: config.Config, *, host: str, port: int, dispatch_every: float | None = None) -> None:
+    """Serve until SIGTERM or SIGINT (uvicorn stops gracefully). `dispatch_every`: also send
+    what is due, every so many seconds, in a thread (`drip demo --serve`; in production the
+    daemon `drip run` does that, in a process of its own)."""
     logs.configure(cfg.log_format)
     app = create(cfg)
     log.info("drip serve: http://%s:%d, base URL %s", host, port, app.state.drip.base_url)
-    uvicorn.Server(server_config(app, cfg, host=host, port=port)).run()
+    # uvicorn stops gracefully on SIGTERM and SIGINT, then raises the signal again to the
+    # handler it found: a stop asked for is a clean exit (0), for systemd and for Ctrl-C.
+    signal.signal(signal.SIGTERM, _stopped)
+    with (
+        operations.background_dispatch(cfg, every=dispatch_every),
+        contextlib.suppress(KeyboardInterrupt),
+    ):
+        uvicorn.Server(server_config(app, cfg, host=host, port=port)).run()
+    log.info("drip serve: stopped")
+
+
+def _stopped(_signum: int, _frame: FrameType | None) -> None:
+    raise SystemExit(0)
