@@ -3,9 +3,11 @@ sign up, confirm by double opt-in, receive, unsubscribe in one click; on both da
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 import httpx
+import pytest
 import sqlalchemy as sa
 from site_harness import Site, form_token, link, path, raw_header
 
@@ -24,7 +26,10 @@ def snapshot(site: Site) -> list[tuple[object, ...]]:
     return sorted(rows, key=repr)
 
 
-def test_sign_up_confirm_receive_and_unsubscribe(site: Site) -> None:
+def test_sign_up_confirm_receive_and_unsubscribe(
+    site: Site, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
     with site.browser_like() as browser:
         answer = site.sign_up(browser)
         assert (answer.status_code, answer.headers["location"]) == (303, "/thanks")
@@ -59,6 +64,12 @@ def test_sign_up_confirm_receive_and_unsubscribe(site: Site) -> None:
     assert who is not None and who.state is S.UNSUBSCRIBED
     site.tick(clock.utcnow() + timedelta(days=60))
     assert site.mails_to("ana@example.com")[-1] is welcome, "mail after unsubscribing"
+    ours = [r for r in caplog.records if r.name.startswith(("drip", "uvicorn"))]  # not the sink's
+    lines = [record.getMessage() for record in ours]
+    assert "GET /c/{token} 200" in " ".join(lines)  # the request log names the route
+    secrets = ("ana@example.com", "muscle", "injury", confirm.rsplit("/", 1)[1], unsubscribe[3:])
+    leaked = [line for line in lines for secret in secrets if secret in line.lower()]
+    assert leaked == [], "a log line holds an address, a cause or a token"
 
 
 def test_rfc_8058_one_click_from_the_raw_header_with_no_cookie(site: Site) -> None:
