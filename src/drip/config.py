@@ -259,7 +259,27 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
     )
     for key in (values["secret_key"], values["suppression_key"], *values["old_secret_keys"]):
         _long_enough(key)
+    _lease_outlasts_a_send(values["lease_seconds"], values["smtp_url"])
     return Config(**values)
+
+
+SENDS_PER_LEASE = 4  # a lease must outlast this many SMTP timeouts
+
+
+def _lease_outlasts_a_send(lease_seconds: int, smtp: mail_url.MailUrl) -> None:
+    """One send can take up to three SMTP timeouts (connect, envelope, data); a batch stops
+    starting sends at half its lease. A lease shorter than that lets a slow send be rescued
+    and sent again by another worker while the first is still at it."""
+    if smtp.smtp is None:
+        return
+    needed = int(SENDS_PER_LEASE * smtp.smtp.timeout)
+    if lease_seconds < needed:
+        raise errors.ConfigError(
+            f"DRIP_LEASE_SECONDS: {lease_seconds} is too short for an SMTP timeout of "
+            f"{smtp.smtp.timeout:g} s (DRIP_SMTP_URL ?timeout=): a slow send could outlive its "
+            f"lease and be sent twice; set DRIP_LEASE_SECONDS to at least {needed}, or lower "
+            "the timeout"
+        )
 
 
 def _key_from(name: str, key: str, path: Path | None) -> str:

@@ -72,7 +72,7 @@ def test_after_kill_9_the_rescued_claims_are_sent_with_at_most_one_duplicate(
     db, sink, env_for, start_daemon
 ) -> None:
     count = 60  # one batch
-    env = env_for(sink.url, lease_seconds=5)
+    env = env_for(f"{sink.url}?timeout=1", lease_seconds=5)
     subscribe_due(config.load(env), count)
     sink.hold_after(20)  # the kill lands while the 21st message waits for its reply
 
@@ -88,7 +88,7 @@ def test_after_kill_9_the_rescued_claims_are_sent_with_at_most_one_duplicate(
     # Rather than wait for the lease, move time: it expires now.
     assert expire_leases(db) == len(orphans)
 
-    second = start_daemon(env_for(sink.url, lease_seconds=5))
+    second = start_daemon(env_for(f"{sink.url}?timeout=1", lease_seconds=5))
     rescued = second.wait_for_record(
         lambda r: r["message"].startswith("rescued"), what="the rescue by housekeeping"
     )

@@ -284,3 +284,94 @@ def test_who_signed_up_again_gets_the_opt_in_email_though_still_suppressed(world
     [message] = world.sender.sent
     plan, _ = committed()
     assert str(message["Subject"]) == plan.confirmation_subject
+
+
+class Poisoned:
+    """Builds every message but one's, which raises what nobody planned for."""
+
+    def __init__(self, real: dispatch.Composer, poison: str) -> None:
+        self.real, self.poison = real, poison
+
+    def compose(self, claim: store.Claim, *, now: datetime) -> EmailMessage:
+        if claim.email == self.poison:
+            raise ZeroDivisionError("a bug for ana@example.com")
+        return self.real.compose(claim, now=now)
+
+
+def test_a_poison_delivery_is_retried_never_holds_the_others_and_ends_failed(
+    world: Fixture,
+) -> None:
+    for n in range(5):
+        world.patient(f"p{n}@example.com")
+    world.patient("ana@example.com")
+    poisoned = Poisoned(world.dispatcher.letters, "ana@example.com")
+    result = world.batch(letters=poisoned)
+    assert (result.sent, result.count(V.RETRIED), result.halt) == (5, 1, None)
+    [ana] = [d for d in world.outbox.deliveries() if d.step_id == "welcome" and d.attempts]
+    assert ana.last_error == "unexpected ZeroDivisionError: a bug for <address>"
+    claims = world.outbox.claim_due(
+        now=T0 + timedelta(days=30), limit=50, owner="w1", lease_seconds=60
+    )
+    [claim] = [c for c in claims if c.email == "ana@example.com"]
+    last = dataclasses.replace(claim, attempts=delivery.MAX_ATTEMPTS - 1)
+    assert dataclasses.replace(world.dispatcher, letters=poisoned)._one(last) is V.FAILED
+    [ana] = [d for d in world.outbox.deliveries() if d.id == claim.delivery_id]
+    assert ana.state is DS.FAILED and ana.last_error is not None
+
+
+class Flaky:
+    """An outbox whose writes fail `times` times, as a database whose connection was cut."""
+
+    def __init__(self, real: store.MemoryOutbox, times: int) -> None:
+        self.real, self.times = real, times
+
+    def __getattr__(self, name: str) -> Any:
+        found = getattr(self.real, name)
+        if not name.startswith("mark_"):
+            return found
+
+        def flaky(*args: Any, **kwargs: Any) -> Any:
+            if self.times > 0:
+                self.times -= 1
+                raise ConnectionResetError("server closed the connection unexpectedly")
+            return found(*args, **kwargs)
+
+        return flaky
+
+
+def transient(exc: BaseException) -> bool:
+    return isinstance(exc, ConnectionResetError)
+
+
+def test_a_record_that_fails_after_the_relay_took_the_message_is_written_again(
+    world: Fixture,
+) -> None:
+    world.patient()
+    naps: list[float] = []
+    flaky = Flaky(world.outbox, times=3)
+    result = world.batch(outbox=flaky, transient=transient, sleep=naps.append)
+    assert result.sent == 1 and len(world.sender.sent) == 1
+    assert naps == [0.05, 0.1, 0.2]  # backing off, not hammering
+    assert world.rows()[0][1] is DS.SENT
+
+
+def test_a_database_away_longer_than_the_lease_halts_and_the_claim_waits_for_rescue(
+    world: Fixture,
+) -> None:
+    world.patient()
+    world.patient("ben@example.com")
+    elapsed = [0.0]  # the real clock, moved by the dispatcher's own naps
+
+    def nap(seconds: float) -> None:
+        elapsed[0] += seconds
+
+    result = world.batch(
+        outbox=Flaky(world.outbox, times=10**6),
+        transient=transient,
+        sleep=nap,
+        lease_clock=lambda: T0 + timedelta(seconds=elapsed[0]),
+    )
+    assert 299 <= elapsed[0] <= 300  # it kept trying for the whole lease, and no longer
+    assert (result.halt, result.count(V.LEASE_LOST), result.sent) == (H.DATABASE_DOWN, 1, 0)
+    # The database is away: nothing is handed back, both wait for the rescue after the lease
+    assert [state for _, state, _ in world.rows()] == [DS.SENDING, DS.SENDING]

@@ -123,6 +123,7 @@ class Halt(StrEnum):
     """Why a batch stopped before its end; what is left of it is handed back."""
 
     STOPPING = "stopping"  # SIGTERM / SIGINT
+    DATABASE_DOWN = "database_down"  # the database stopped answering: what is held is rescued
     PAUSED = "paused"  # a policy refusal: every send would fail too
     SERVER_DOWN = "server_down"  # no reply from the mail server: the rest waits
     LEASE_RUNNING_OUT = "lease_running_out"  # half the lease gone: a rescue must not double-send
@@ -234,6 +235,8 @@ class Dispatcher:
     stop: threading.Event = field(default_factory=threading.Event)
     lease_clock: Clock | None = None
     monotonic: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], None] = time.sleep
+    transient: Callable[[BaseException], bool] = store.transient  # a database that is away
 
     def batch(self) -> BatchResult:
         """Claim up to batch_size due deliveries and process them. The rest of the batch is
@@ -258,14 +261,38 @@ class Dispatcher:
                 break
             self.pace()
             try:
-                result.add(self._deliver(claim))
+                result.add(self._one(claim))
             except _Halted as halted:
                 result.add(halted.verdict)
                 result.halt, result.pause_reason = halted.halt, halted.reason
-        if result.halt:
-            result.released = self.outbox.release(self.owner)
+        if result.halt is Halt.DATABASE_DOWN:
+            pass  # nothing to hand back to a database that is away: the leases run out
+        elif result.halt:
+            result.released = self._release()
         result.seconds = time.perf_counter() - started
         return result
+
+    def _one(self, claim: store.Claim) -> Verdict:
+        """`_deliver`, and what a delivery that raises something unexpected becomes: a retry
+        with its attempt counted (failed, with the reason, after MAX_ATTEMPTS), so that a poison
+        delivery never holds the others back."""
+        try:
+            return self._deliver(claim)
+        except _Halted:
+            raise
+        except Exception as exc:
+            if self.transient(exc):
+                raise _Halted(Verdict.LEASE_LOST, Halt.DATABASE_DOWN, _what(exc)) from exc
+            log.error("delivery %s: unexpected %s", claim.delivery_id, _what(exc))
+            return self._retry(claim, self.clock(), f"unexpected {_what(exc)}")
+
+    def _release(self) -> int:
+        try:
+            return self.outbox.release(self.owner)
+        except Exception as exc:
+            if not self.transient(exc):
+                raise
+            return 0  # the database is away: the leases run out and the claims are rescued
 
     def batches(self) -> Iterator[BatchResult]:
         """Batches until nothing is due (or stop, a policy pause, a server that does not answer)."""
@@ -318,8 +345,30 @@ class Dispatcher:
     def _kept(
         self, mark: Callable[..., bool], claim: store.Claim, verdict: Verdict, **outcome: object
     ) -> Verdict:
-        """Record `verdict` with `mark`; LEASE_LOST when the fence says another worker has it."""
-        kept = mark(claim.delivery_id, owner=self.owner, **outcome)
+        """Record `verdict` with `mark`; LEASE_LOST when the fence says another worker has it.
+
+        A database that stops answering is asked again, with backoff, for as long as the claim's
+        lease holds: once the relay has the message, its record must not be lost to a dropped
+        connection (a rescue after the lease would send it twice)."""
+        wait = 0.05
+        while True:
+            try:
+                kept = mark(claim.delivery_id, owner=self.owner, **outcome)
+                break
+            except Exception as exc:
+                if not self.transient(exc):
+                    raise
+                left = (claim.lease_expires_at - (self.lease_clock or self.clock)()).total_seconds()
+                if left <= wait:
+                    raise _Halted(Verdict.LEASE_LOST, Halt.DATABASE_DOWN, _what(exc)) from exc
+                log.warning(
+                    "delivery %s: the database is away (%s); recording again in %.2fs",
+                    claim.delivery_id,
+                    type(exc).__name__,
+                    wait,
+                )
+                self.sleep(wait)
+                wait = min(wait * 2, 2.0, left / 2)
         if not kept:
             log.warning("delivery %s: lease lost; another worker has it", claim.delivery_id)
         return verdict if kept else Verdict.LEASE_LOST
@@ -401,6 +450,12 @@ class Dispatcher:
         return self._kept(
             self.outbox.mark_retry, claim, Verdict.RETRIED, now=now, error=error, retry_at=retry_at
         )
+
+
+def _what(exc: BaseException) -> str:
+    """An exception as a stored reason or a log line: its type and first line, no address."""
+    first = (str(exc).strip().splitlines() or [""])[0][:200]
+    return redact.addresses(f"{type(exc).__name__}: {first}" if first else type(exc).__name__)
 
 
 def _unbuildable(exc: errors.DripError) -> str:

@@ -9,7 +9,7 @@ import contextlib
 import logging
 import threading
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from drip import clock, config, logs, mailer, redact, store
 from drip.service import app as app_module
@@ -79,6 +79,9 @@ def tick(cfg: config.Config, *, at: datetime | None = None) -> dispatch.BatchRes
     """One dispatch pass over everything due (at `at`, default now), then the total."""
     cfg.signing_keys()  # refuse to start without a key, before anything is claimed
     with app_module.open_app(cfg) as app, mailer.from_settings(cfg.smtp_url) as outgoing:
+        rescued = app.store.rescue_expired(now=clock.utcnow())  # a killed tick's claims
+        if rescued:
+            log.warning("rescued %d deliveries whose worker lease expired", rescued)
         when = (lambda: at) if at else clock.utcnow
         return dispatch.total(dispatcher(app, outgoing, now=when, simulated=bool(at)).tick())
 
@@ -117,6 +120,8 @@ class Worker:
         self.stop = threading.Event()
         self.busy = threading.Lock()
         self.paused_until: datetime | None = None
+        self.away = 0.0  # seconds of backoff while the database is away
+        self.away_until: datetime | None = None
         self.dispatcher = dispatcher(
             self.app, self.mailer, now=clock.utcnow, simulated=False, stop=self.stop
         )
@@ -127,8 +132,27 @@ class Worker:
         self.app.store.status(now=clock.utcnow())
 
     def dispatch_due(self) -> None:
-        if self.paused_until and clock.utcnow() < self.paused_until:
+        now = clock.utcnow()
+        if self.paused_until and now < self.paused_until:
             return
+        if self.away_until and now < self.away_until:
+            return
+        try:
+            self._dispatch()
+        except Exception as exc:
+            if not store.transient(exc):
+                raise
+            self.away = min(self.away * 2, 60.0) if self.away else 1.0
+            self.away_until = clock.utcnow() + timedelta(seconds=self.away)
+            log.error(
+                "the database is away (%s); trying again in %gs", type(exc).__name__, self.away
+            )
+            return
+        if self.away:
+            log.info("the database is back")
+        self.away, self.away_until = 0.0, None
+
+    def _dispatch(self) -> None:
         with self.busy:
             for result in self.dispatcher.batches():  # log each batch as it ends
                 if result.claimed:

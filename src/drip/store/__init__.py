@@ -6,6 +6,7 @@ values below.
 
 from __future__ import annotations
 
+from drip.store.base import transient
 from drip.store.memory import MemoryOutbox
 from drip.store.store import Store
 from drip.store.values import (
@@ -20,6 +21,7 @@ from drip.store.values import (
     Event,
     EventKind,
     Planned,
+    Reason,
     Recheck,
     SignUp,
     SignUpOutcome,
@@ -44,6 +46,7 @@ __all__ = [
     "EventKind",
     "MemoryOutbox",
     "Planned",
+    "Reason",
     "Recheck",
     "SignUp",
     "SignUpOutcome",
@@ -54,4 +57,5 @@ __all__ = [
     "SubscriberState",
     "Suppressed",
     "SuppressionReason",
+    "transient",
 ]

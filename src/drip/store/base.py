@@ -88,3 +88,16 @@ def _configure_sqlite(engine: sa.Engine) -> None:
     def _on_begin(conn: sa.Connection) -> None:
         read_only = conn.get_execution_options().get(_READ_ONLY, False)
         conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def transient(exc: BaseException) -> bool:
+    """Whether `exc` says the database is away for now (a dropped connection, a server
+    restarting, a lock held too long), so that the same operation may succeed if asked again."""
+    if isinstance(exc, sa.exc.DBAPIError) and exc.connection_invalidated:
+        return True
+    if isinstance(exc, sa.exc.InterfaceError):
+        return True
+    if isinstance(exc, sa.exc.OperationalError):
+        said = str(exc.orig).lower()  # a schema mistake is not going away by itself
+        return not any(word in said for word in ("no such table", "no such column", "syntax"))
+    return False

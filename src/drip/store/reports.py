@@ -55,16 +55,43 @@ class ReportOps(base.StoreBase):
                 .join(Sub, Sub.id == D.subscriber_id)
                 .where(D.state == DS.PENDING)
             )
-            due_now = conn.execute(pending.where(D.due_at <= now, outbox.claimable())).one()[0]
+            due_now, oldest_due = conn.execute(
+                pending.where(D.due_at <= now, outbox.claimable())
+            ).one()
             held = conn.execute(pending.where(Sub.state == SS.PAUSED)).one()[0]
             next_due = conn.execute(pending.where(outbox.claimable())).one()[1]
+            expired = conn.execute(
+                sa.select(sa.func.count()).where(D.state == DS.SENDING, D.lease_expires_at < now)
+            ).scalar_one()
+            reasons = _reasons(conn)
         return values.Status(
             subscribers=subscribers,
             deliveries=deliveries,
             due_now=due_now,
             held=held,
             next_due=next_due,
+            oldest_due=oldest_due,
+            leases_expired=expired,
+            reasons=reasons,
         )
+
+
+def _reasons(conn: sa.Connection, *, top: int = 5) -> tuple[values.Reason, ...]:
+    """The commonest reasons of failed deliveries and of those waiting to be tried again."""
+    found: list[values.Reason] = []
+    for kind, where in (
+        ("failed", D.state == DS.FAILED),
+        ("retrying", sa.and_(D.state == DS.PENDING, D.attempts > 0)),
+    ):
+        rows = conn.execute(
+            sa.select(D.last_error, sa.func.count().label("n"))
+            .where(where, D.last_error.is_not(None))
+            .group_by(D.last_error)
+            .order_by(sa.desc("n"), D.last_error)
+            .limit(top)
+        ).all()
+        found += [values.Reason(kind=kind, reason=str(row[0]), count=row[1]) for row in rows]
+    return tuple(found)
 
 
 _SUBSCRIBER_FIELDS = (

@@ -204,6 +204,9 @@ class Status:
     due_now: int
     held: int  # pending deliveries of paused subscribers: kept, sent after resume
     next_due: datetime | None  # earliest pending delivery that a worker may claim
+    oldest_due: datetime | None = None  # the longest-waiting delivery due now: the queue's lag
+    leases_expired: int = 0  # claimed by a worker that died: waiting for the rescue
+    reasons: tuple[Reason, ...] = ()  # why deliveries failed or are being retried, most first
 
     def to_json(self) -> dict[str, object]:
         """Plain JSON-ready values (`drip status --json`, the metrics endpoint)."""
@@ -213,6 +216,9 @@ class Status:
             "due_now": self.due_now,
             "held": self.held,
             "next_due": None if self.next_due is None else self.next_due.isoformat(),
+            "oldest_due": None if self.oldest_due is None else self.oldest_due.isoformat(),
+            "leases_expired": self.leases_expired,
+            "reasons": [r.to_json() for r in self.reasons],
         }
 
     def describe(self) -> str:
@@ -222,14 +228,32 @@ class Status:
             return ", ".join(f"{state.value} {n}" for state, n in found.items() if n) or "none"
 
         next_due = "nothing queued" if self.next_due is None else self.next_due.isoformat()
-        return "\n".join(
-            [
-                f"subscribers: {counts(self.subscribers)}",
-                f"deliveries:  {counts(self.deliveries)}",
-                f"due now:     {self.due_now} (held for paused subscribers: {self.held})",
-                f"next due:    {next_due}",
-            ]
-        )
+        lines = [
+            f"subscribers: {counts(self.subscribers)}",
+            f"deliveries:  {counts(self.deliveries)}",
+            f"due now:     {self.due_now} (held for paused subscribers: {self.held})",
+            f"next due:    {next_due}",
+        ]
+        if self.leases_expired:
+            lines.append(
+                f"expired:     {self.leases_expired} claimed by a worker that stopped; "
+                "`drip run` or `drip tick` rescues them"
+            )
+        lines += [f"{r.kind + ':':<12} {r.count} × {r.reason}" for r in self.reasons]
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Reason:
+    """How many deliveries failed (`failed`) or wait to be tried again (`retrying`) for one
+    reason, as the mail server or drip gave it (addresses already redacted)."""
+
+    kind: str
+    reason: str
+    count: int
+
+    def to_json(self) -> dict[str, object]:
+        return {"kind": self.kind, "reason": self.reason, "count": self.count}
 
 
 @dataclass(frozen=True)
