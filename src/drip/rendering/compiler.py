@@ -11,10 +11,9 @@ from typing import Any
 
 import jinja2
 import mjml
-from jinja2 import sandbox
 
 from drip import content, errors
-from drip.rendering import mjml_errors, styles, text, variables
+from drip.rendering import limits, mjml_errors, styles, text, variables
 from drip.rendering.context import names
 
 MJML_SUFFIX = ".mjml.j2"
@@ -48,7 +47,7 @@ class Templates:
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
-        self.env = sandbox.SandboxedEnvironment(
+        self.env = limits.LimitedSandbox(
             loader=jinja2.FileSystemLoader(directory),
             undefined=jinja2.StrictUndefined,
             autoescape=_autoescape,
@@ -76,7 +75,8 @@ class Templates:
     def render(self, name: str, context: dict[str, Any]) -> str:
         """The template rendered with `context`; any Jinja failure as a located TemplateError."""
         try:
-            return self.env.get_template(name).render(context)
+            template = self.env.get_template(name)
+            return limits.limit_errors(lambda: template.render(context))
         except jinja2.TemplateSyntaxError as exc:
             file = self.display(exc.name or name)
             raise TemplateError(exc.message or "syntax error", file=file, line=exc.lineno) from exc

@@ -13,7 +13,7 @@ from typing import Any
 import jinja2
 
 from drip import content, errors, sequences, topics
-from drip.rendering import blocks, compiler, context, model, text, variables
+from drip.rendering import blocks, compiler, context, limits, model, text, variables
 
 
 class Renderer:
@@ -100,7 +100,8 @@ class Renderer:
 
     def _inline(self, source: str, values: dict[str, Any], where: str) -> str:
         try:
-            return " ".join(self.templates.env.from_string(source).render(values).split())
+            template = self.templates.env.from_string(source)
+            return " ".join(limits.limit_errors(lambda: template.render(values)).split())
         except jinja2.TemplateError as exc:  # includes the sandbox's SecurityError
             found = variables.unknown(self.templates.env, source, context.names(values))
             reason = _preview_reason(found[0]) if found else str(exc)
