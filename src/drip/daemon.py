@@ -22,7 +22,12 @@ from drip.service import operations
 
 log = logging.getLogger("drip.daemon")
 
-HOUSEKEEPING_SECONDS = 60
+HOUSEKEEPING_SECONDS = 60  # at most: a short lease is rescued within a quarter of its length
+
+
+def housekeeping_seconds(cfg: config.Config) -> float:
+    """How often expired leases are looked for: every minute, or a quarter of a short lease."""
+    return min(HOUSEKEEPING_SECONDS, cfg.lease_seconds / 4)
 
 
 def run(cfg: config.Config) -> None:
@@ -32,7 +37,7 @@ def run(cfg: config.Config) -> None:
     scheduler = BlockingScheduler(timezone="UTC")
     for job, seconds, name in (
         (worker.dispatch_due, cfg.tick_interval, "dispatch"),
-        (worker.housekeeping, HOUSEKEEPING_SECONDS, "housekeeping"),
+        (worker.housekeeping, housekeeping_seconds(cfg), "housekeeping"),
     ):
         scheduler.add_job(
             job,

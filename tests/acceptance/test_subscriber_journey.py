@@ -106,6 +106,24 @@ def test_pending_subscriber_gets_only_the_confirmation(drip: Drip) -> None:
     assert list(only.rcpt_tos) == ["ben@example.com"]
 
 
+def test_a_confirmation_link_older_than_its_lifetime_is_refused_and_a_fresh_one_works(
+    drip: Drip,
+) -> None:
+    drip("subscribe", "ben@example.com", "--cause", "muscle-injury", "--now", START.isoformat())
+    drip("tick", "--now", START.isoformat())
+    [confirmation] = drip.sink.messages
+    old_link = link(text_of(confirmation), "c")
+    late = START + timedelta(days=8)  # DRIP_CONFIRM_LINK_DAYS is 7
+    result = drip("confirm", old_link, "--now", late.isoformat(), code=1)
+    assert "This link has expired (links like it last 7 days)" in result.output
+    assert "Traceback" not in result.output
+    status = json.loads(drip("status", "--json").output)
+    assert status["subscribers"]["pending"] == 1
+    drip("confirm", old_link, "--now", (START + timedelta(days=6)).isoformat())
+    status = json.loads(drip("status", "--json").output)
+    assert status["subscribers"]["active"] == 1
+
+
 def test_mistakes_get_one_clear_line_and_exit_1(drip: Drip) -> None:
     result = drip("subscribe", "not-an-email", "--cause", "muscle-injury", code=1)
     assert "'not-an-email' is not an email address" in result.output

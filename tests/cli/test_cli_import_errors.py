@@ -53,3 +53,18 @@ def test_garbage_in_a_row_is_that_rows_problem(upgraded: Drip, tmp_path: Path) -
     result = upgraded("import", "p.csv")
     assert_clean_failure(result, 1, "p.csv:2: 'a\\x00b@example.com' is not an email address")
     assert "imported 1, skipped 1" in result.output
+
+
+def test_line_separators_inside_a_name_do_not_split_the_row_or_shift_line_numbers(
+    upgraded: Drip, tmp_path: Path
+) -> None:
+    (tmp_path / "p.csv").write_text(
+        HEADER
+        + "ana@example.com,An\u2028a\u0085,muscle-injury,\n"
+        + "not-an-email,Ben,muscle-injury,\n",
+        encoding="utf-8",
+        newline="",
+    )
+    result = upgraded("import", "p.csv")
+    assert_clean_failure(result, 1, "p.csv:3: 'not-an-email' is not an email address")
+    assert "imported 1, skipped 1" in result.output

@@ -86,6 +86,8 @@ def test_the_scheduler_dispatches_at_the_configured_interval_and_rescues_leases(
     dispatching, housekeeping = jobs["dispatch"], jobs["housekeeping"]
     assert dispatching.trigger.interval == timedelta(seconds=0.2)  # DRIP_TICK_INTERVAL
     assert housekeeping.trigger.interval == timedelta(seconds=daemon.HOUSEKEEPING_SECONDS)
+    short = config.load(environment(url, "memory://", lease_seconds=20))
+    assert daemon.housekeeping_seconds(short) == 5  # a quarter of a short lease
     for job in (dispatching, housekeeping):
         assert (job.coalesce, job.max_instances) == (True, 1)
     assert dispatching.func.__func__ is operations.Worker.dispatch_due

@@ -8,6 +8,7 @@ Each row is subscribed like `drip subscribe` (pending with the opt-in email, unl
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -33,7 +34,9 @@ class ImportReport:
 
 
 def import_csv(app: App, path: Path, *, confirmed: bool, now: datetime) -> ImportReport:
-    reader = csv.DictReader(_read(path).splitlines())
+    # Rows end at CR/LF only: str.splitlines() would also cut at U+2028 or U+0085 inside a
+    # name, making two rows of one and miscounting every line after it.
+    reader = csv.DictReader(io.StringIO(_read(path), newline=""))
     try:
         header = [h.strip().lower() for h in reader.fieldnames or []]
     except csv.Error as exc:

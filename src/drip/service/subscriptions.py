@@ -8,7 +8,7 @@ else until they confirm; confirming enrolls them in their cause's sequence.
 from __future__ import annotations
 
 import zoneinfo
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from drip import contacts, errors, planning, sequences, store, tokens
 from drip.service.app import App
@@ -78,9 +78,11 @@ def confirm(app: App, uid: str, *, now: datetime, ip: str | None = None) -> stor
 
 
 def confirm_link(app: App, link: str, *, now: datetime) -> store.Subscriber:
-    """Confirm with the link from the opt-in email, or just its token."""
+    """Confirm with the link from the opt-in email, or just its token (as old as a link may
+    be: DRIP_CONFIRM_LINK_DAYS)."""
     token = link.strip().rstrip("/").rpartition("/")[2]
-    uid = tokens.read(app.keys, tokens.Purpose.CONFIRM, token, now=now)
+    max_age = timedelta(days=app.config.confirm_link_days)
+    uid = tokens.read(app.keys, tokens.Purpose.CONFIRM, token, now=now, max_age=max_age)
     return confirm(app, uid, now=now)
 
 
