@@ -138,17 +138,25 @@ def test_a_temporary_refusal_retries_with_backoff_and_the_batch_goes_on(world: F
     assert retried.last_error is not None and "<address>" in retried.last_error  # redacted
 
 
-def test_no_reply_halts_the_batch_and_hands_the_rest_back(world: Fixture) -> None:
-    for n in range(3):
+def test_one_send_without_a_reply_is_retried_and_the_batch_goes_on(world: Fixture) -> None:
+    for n in range(4):
+        world.patient(f"p{n}@example.com")
+    world.sender.fail_next(1, refused(None))  # a dropped connection: the mailer reconnects
+    result = world.batch()
+    assert (result.count(V.RETRIED), result.sent, result.halt) == (1, 3, None)
+
+
+def test_sends_without_a_reply_in_a_row_halt_the_batch_and_hand_the_rest_back(
+    world: Fixture,
+) -> None:
+    for n in range(6):
         world.patient(f"p{n}@example.com")
     world.sender.fail_next(1, refused(None))
+    world.sender.fail_next(1, refused(451, "4.3.0"))  # an answer: the count starts again
+    world.sender.fail_next(dispatch.UNANSWERED_IN_A_ROW, refused(None))
     result = world.batch()
-    assert (result.count(V.RETRIED), result.halt, result.released) == (1, H.SERVER_DOWN, 2)
-    assert sorted(world.rows()) == [
-        ("welcome", DS.PENDING, 0),
-        ("welcome", DS.PENDING, 0),
-        ("welcome", DS.PENDING, 1),
-    ]
+    assert (result.count(V.RETRIED), result.halt, result.released) == (5, H.SERVER_DOWN, 1)
+    assert sorted(world.rows()) == [("welcome", DS.PENDING, 0)] + [("welcome", DS.PENDING, 1)] * 5
 
 
 def test_a_mailbox_that_does_not_exist_bounces_and_is_suppressed(world: Fixture) -> None:

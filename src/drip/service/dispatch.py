@@ -34,6 +34,10 @@ log = logging.getLogger("drip.dispatch")
 
 # How long sending stops after a policy refusal (5.7.x, 530, 535): an operator must act.
 PAUSE_FOR = timedelta(minutes=15)
+# Sends in a row that get no reply at all (refused, dropped, timed out) before the batch stops:
+# one dropped connection is retried and the batch goes on; a server that is down is not
+# hammered with the whole batch.
+UNANSWERED_IN_A_ROW = 3
 
 Clock = Callable[[], datetime]
 
@@ -125,7 +129,7 @@ class Halt(StrEnum):
     STOPPING = "stopping"  # SIGTERM / SIGINT
     DATABASE_DOWN = "database_down"  # the database stopped answering: what is held is rescued
     PAUSED = "paused"  # a policy refusal: every send would fail too
-    SERVER_DOWN = "server_down"  # no reply from the mail server: the rest waits
+    SERVER_DOWN = "server_down"  # no reply from the mail server, several times in a row
     LEASE_RUNNING_OUT = "lease_running_out"  # half the lease gone: a rescue must not double-send
 
 
@@ -209,6 +213,14 @@ def no_pacing() -> None:
 
 
 @dataclass(frozen=True)
+class _Unanswered(Exception):
+    """A send that got no reply at all, retried (`verdict`): the batch counts these in a row."""
+
+    verdict: Verdict
+    reason: str
+
+
+@dataclass(frozen=True)
 class _Halted(Exception):
     """Raised inside a batch to stop it: the verdict of the claim in hand, and why."""
 
@@ -240,7 +252,8 @@ class Dispatcher:
 
     def batch(self) -> BatchResult:
         """Claim up to batch_size due deliveries and process them. The rest of the batch is
-        released on stop, on a policy pause, when the mail server cannot be reached, and before
+        released on stop, on a policy pause, when the mail server has not answered
+        UNANSWERED_IN_A_ROW sends in a row, and before
         the lease is half gone (a slow relay must not let a rescued claim be sent twice)."""
         started = time.perf_counter()
         claims = self.outbox.claim_due(
@@ -252,6 +265,7 @@ class Dispatcher:
         )
         deadline = self.monotonic() + self.lease_seconds / 2
         result = BatchResult(claimed=len(claims))
+        unanswered = 0
         for claim in claims:
             if self.stop.is_set():
                 result.halt = Halt.STOPPING
@@ -262,6 +276,12 @@ class Dispatcher:
             self.pace()
             try:
                 result.add(self._one(claim))
+                unanswered = 0
+            except _Unanswered as no_reply:  # the mailer reconnects for the next one
+                result.add(no_reply.verdict)
+                unanswered += 1
+                if unanswered >= UNANSWERED_IN_A_ROW:
+                    result.halt = Halt.SERVER_DOWN
             except _Halted as halted:
                 result.add(halted.verdict)
                 result.halt, result.pause_reason = halted.halt, halted.reason
@@ -278,7 +298,7 @@ class Dispatcher:
         delivery never holds the others back."""
         try:
             return self._deliver(claim)
-        except _Halted:
+        except (_Halted, _Unanswered):
             raise
         except Exception as exc:
             if self.transient(exc):
@@ -433,8 +453,8 @@ class Dispatcher:
             raise _Halted(verdict, Halt.PAUSED, error)
         if outcome is delivery.Outcome.RETRY:
             verdict = self._retry(claim, now, error)
-            if exc.code is None:  # no reply at all: the server is down, the rest waits
-                raise _Halted(verdict, Halt.SERVER_DOWN, error)
+            if exc.code is None:  # no reply at all: a dropped connection, or a server down
+                raise _Unanswered(verdict, error)
             return verdict
         if outcome is delivery.Outcome.SUPPRESS:
             mark = self.outbox.mark_bounced
