@@ -185,7 +185,18 @@ class Config:
         metadata=_meta("30", "seconds between dispatch passes (drip run)", _number(float, 0.1))
     )
     send_rate: float = field(
-        metadata=_meta("10", "messages per second, at most, per worker", _number(float, 0.01))
+        metadata=_meta(
+            "10",
+            "messages per second, at most, all workers together (counted in the database)",
+            _number(float, 0.01),
+        )
+    )
+    send_rate_hour: int = field(
+        metadata=_meta(
+            "0",
+            "messages per hour, at most, all workers together; 0: no hourly limit",
+            _number(int, 0),
+        )
     )
     batch_size: int = field(metadata=_meta("100", "deliveries claimed per batch", _number(int, 1)))
     lease_seconds: int = field(
@@ -249,7 +260,7 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
     env = os.environ if environ is None else environ
     raw = {s.name: s.default for s in SETTINGS}
     raw.update(_read_file(env))
-    raw.update({s.name: env[s.variable] for s in SETTINGS if s.variable in env})
+    raw.update({s.name: _utf8(s.variable, env[s.variable]) for s in SETTINGS if s.variable in env})
     values = {f.name: f.metadata["parse"](f.name, raw[f.name]) for f in dataclasses.fields(Config)}
     values["base_url"] = values["base_url"].rstrip("/")
     values["worker_id"] = values["worker_id"] or f"{os.uname().nodename}:{os.getpid()}"
@@ -304,6 +315,17 @@ def _long_enough(key: str) -> None:
             f"a secret key is {len(key)} characters long; use at least {MIN_SECRET} "
             f"(a short key can be guessed): {SECRET_ADVICE}"
         )
+
+
+def _utf8(variable: str, value: str) -> str:
+    """`value` itself, unless it holds bytes that are not UTF-8 (kept by Python as lone
+    surrogates, which no database, link or email can carry)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        shown = repr(value.encode("utf-8", "surrogateescape"))[2:-1]
+        raise errors.ConfigError(f"{variable}: '{shown}' is not UTF-8 text") from None
+    return value
 
 
 def _read_file(env: Mapping[str, str]) -> dict[str, str]:

@@ -21,11 +21,13 @@ def db(store: drip_store.Store) -> drip_store.Store:
 
 @pytest.fixture
 def start_daemon(tmp_path: Path) -> Iterator[StartDaemon]:
-    """start_daemon(env) → a running Daemon; whatever is still running at teardown is killed."""
+    """start_daemon(env, *args) → a running `drip run ARGS…`; whatever is still running at
+    teardown is killed."""
     started: list[Daemon] = []
 
-    def start(env: dict[str, str]) -> Daemon:
-        daemon = Daemon.start(env, tmp_path / f"run-{len(started) + 1}.log", cwd=tmp_path)
+    def start(env: dict[str, str], *args: str) -> Daemon:
+        log = tmp_path / f"run-{len(started) + 1}.log"
+        daemon = Daemon.start(env, log, cwd=tmp_path, args=args)
         started.append(daemon)
         return daemon
 

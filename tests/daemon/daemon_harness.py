@@ -86,9 +86,12 @@ class Daemon:
     log_path: Path
 
     @classmethod
-    def start(cls, env: dict[str, str], log_path: Path, *, cwd: Path) -> Daemon:
+    def start(
+        cls, env: dict[str, str], log_path: Path, *, cwd: Path, args: tuple[str, ...] = ()
+    ) -> Daemon:
+        """`drip run ARGS…` with `env`, its output in `log_path`."""
         with log_path.open("wb") as log:
-            proc = subprocess.Popen(COMMAND, env=env, cwd=cwd, stdout=log, stderr=log)
+            proc = subprocess.Popen((*COMMAND, *args), env=env, cwd=cwd, stdout=log, stderr=log)
         return cls(proc=proc, log_path=log_path)
 
     def lines(self) -> list[str]:

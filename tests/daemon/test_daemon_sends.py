@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import logging
-import signal as signal_module
 from datetime import timedelta
 
 import pytest
-from apscheduler.job import Job
-from apscheduler.schedulers.blocking import BlockingScheduler
 from daemon_harness import SEQUENCES, Daemon, environment, subscribe_due, welcomes
 
 import db_rows
-from drip import config, daemon, logs, sequences_yaml
+from drip import config, daemon, sequences_yaml
 from drip import store as drip_store
 from drip.service import operations
 
@@ -64,37 +60,35 @@ def test_the_daemon_sends_due_deliveries_and_logs_counts_not_health_data(
 
 
 def test_the_scheduler_dispatches_at_the_configured_interval_and_rescues_leases(
-    tmp_path, monkeypatch, caplog
+    tmp_path,
 ) -> None:
-    """In-process, up to the scheduler's start: the jobs it would run, and the start-up line."""
+    """In-process: the jobs `drip run` schedules, and the start-up line."""
     url = f"sqlite:///{tmp_path / 'drip.db'}"
     db = drip_store.Store(url, suppression_key=db_rows.SUPPRESSION_KEY)
     db.upgrade()
     db.dispose()
-    cfg = config.load(environment(url, "memory://"))
-    jobs: dict[str, Job] = {}
-
-    def start(scheduler: BlockingScheduler, *_: object, **__: object) -> None:
-        jobs.update({job.id: job for job in scheduler.get_jobs()})  # instead of blocking
-
-    monkeypatch.setattr(BlockingScheduler, "start", start)
-    monkeypatch.setattr(logs, "configure", lambda fmt: None)
-    monkeypatch.setattr(signal_module, "signal", lambda *_: None)
-    with caplog.at_level(logging.INFO, logger="drip.daemon"):
-        daemon.run(cfg)
-    assert set(jobs) == {"dispatch", "housekeeping"}
-    dispatching, housekeeping = jobs["dispatch"], jobs["housekeeping"]
+    cfg = config.load(environment(url, "smtp://relay:s3cret@127.0.0.1:2525"))
+    worker = operations.Worker(cfg)
+    try:
+        jobs = {job.id: job for job in daemon.scheduler_for(cfg, worker).get_jobs()}
+    finally:
+        worker.close()
+    assert set(jobs) == {"dispatch", "housekeeping", "heartbeat"}
+    dispatching, housekeeping, heartbeat = jobs["dispatch"], jobs["housekeeping"], jobs["heartbeat"]
     assert dispatching.trigger.interval == timedelta(seconds=0.2)  # DRIP_TICK_INTERVAL
     assert housekeeping.trigger.interval == timedelta(seconds=daemon.HOUSEKEEPING_SECONDS)
+    assert heartbeat.trigger.interval == timedelta(seconds=daemon.HEARTBEAT_SECONDS)
     short = config.load(environment(url, "memory://", lease_seconds=20))
     assert daemon.housekeeping_seconds(short) == 5  # a quarter of a short lease
-    for job in (dispatching, housekeeping):
+    for job in (dispatching, housekeeping, heartbeat):
         assert (job.coalesce, job.max_instances) == (True, 1)
     assert dispatching.func.__func__ is operations.Worker.dispatch_due
     assert housekeeping.func.__func__ is operations.Worker.housekeeping
-    started = next(r.getMessage() for r in caplog.records if "drip run:" in r.getMessage())
-    assert "every 0.2s" in started
-    assert caplog.records[-1].getMessage() == "stopped; released 0 claimed deliveries"
+    assert heartbeat.func.__func__ is operations.Worker.heartbeat
+    line = daemon.startup_line(cfg)
+    assert f"worker {cfg.worker_id}" in line and "every 0.2s" in line
+    assert f"database {url}" in line
+    assert "smtp smtp://relay:***@127.0.0.1:2525" in line and "s3cret" not in line
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # logging, not storage

@@ -8,6 +8,7 @@ from daemon_harness import Delivery, free_port, make_due, subscribe_due, welcome
 import db_rows
 from drip import clock, config
 from drip import store as drip_store
+from drip.service import operations
 from smtp_sink import SmtpSink
 
 pytestmark = pytest.mark.slow
@@ -89,6 +90,23 @@ def test_a_policy_refusal_pauses_sending_and_alerts_without_suppressing_anyone(
     assert run.proc.poll() is None, "the daemon must keep running while paused"
     assert [r["message"] for r in run.records()].count(alert["message"]) == 1
     assert run.stop() == 0
+
+    # The pause is the database's, not the process's: a restarted (or another) worker obeys it
+    # until an operator lifts it.
+    pause = db.sending_paused(now=clock.utcnow())
+    assert pause is not None and "5.7.1" in pause.reason
+    again = start_daemon(env)
+    again.wait_for_record(lambda r: "paused for every worker" in r["message"], what="the pause")
+    try:
+        sink.wait_for(1, timeout=QUIET)
+    except AssertionError:
+        pass
+    else:
+        pytest.fail("a restarted worker sent while sending was paused")
+    assert operations.resume(config.load(env)) is not None  # `drip resume`
+    again.wait_for_record(lambda r: r["message"] == "sending resumed", what="the resume")
+    assert len(sink.wait_for(2, timeout=20)) == 2  # the two handed back; the refused one waits
+    assert again.stop() == 0
 
     status = db.status(now=clock.utcnow())
     assert status.subscribers[SS.ACTIVE] == 3 and status.subscribers[SS.BOUNCED] == 0

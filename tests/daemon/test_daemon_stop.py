@@ -7,9 +7,10 @@ from __future__ import annotations
 import collections
 import signal
 import time
+from pathlib import Path
 
 import pytest
-from daemon_harness import expire_leases, subscribe_due, welcomes
+from daemon_harness import expire_leases, poll, subscribe_due, welcomes
 
 from drip import clock, config
 from drip import store as drip_store
@@ -135,3 +136,29 @@ def test_a_second_sigterm_during_the_graceful_stop_still_exits_0_without_a_trace
     assert db.status(now=clock.utcnow()).deliveries[DS.SENDING] == 0
     run.records()  # every line JSON: no traceback
     assert run.records()[-1]["message"].startswith("stopped;")
+
+
+def catches(pid: int, signum: int) -> bool:
+    """Whether process `pid` has a handler of its own for `signum` (Linux: /proc's SigCgt)."""
+    for line in Path(f"/proc/{pid}/status").read_text(encoding="ascii").splitlines():
+        if line.startswith("SigCgt:"):
+            return bool(int(line.split()[1], 16) >> (signum - 1) & 1)
+    return False
+
+
+@SQLITE_ONLY
+def test_sigterm_while_drip_run_is_still_starting_is_a_clean_stop(
+    db, sink, env_for, start_daemon
+) -> None:
+    """systemd may stop a unit a moment after starting it: the signal lands as soon as drip can
+    hear it, while the database, the templates and the scheduler are still loading."""
+    env = env_for(sink.url)
+    subscribe_due(config.load(env), 5)
+    run = start_daemon(env)
+    poll(lambda: catches(run.proc.pid, signal.SIGTERM), timeout=20, what="the SIGTERM handler")
+    run.signal(signal.SIGTERM)
+    assert run.wait(GRACE) == 0, run.tail()
+    messages = [r["message"] for r in run.records()]  # every line JSON: no traceback
+    assert messages[0] == "received SIGTERM; finishing the message in flight"
+    assert messages[-1].startswith("stopped;")
+    assert db.status(now=clock.utcnow()).deliveries[DS.SENDING] == 0

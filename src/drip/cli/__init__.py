@@ -28,6 +28,17 @@ SETTINGS_HELP = (
 class DripGroup(click.Group):
     """Turns drip's own errors into one clear line on stderr and an exit code, never a traceback."""
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        for number, arg in enumerate(args, 1):
+            if not _is_text(arg):
+                shown = repr(arg.encode("utf-8", "surrogateescape"))[2:-1]
+                raise click.UsageError(
+                    f"argument {number} ({shown}) is not UTF-8 text: retype it, or set the "
+                    "terminal to UTF-8 (e.g. LANG=C.UTF-8)",
+                    ctx,
+                )
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
@@ -42,6 +53,16 @@ class DripGroup(click.Group):
             if problem is None:
                 raise  # a bug or a broken install, not a user's mistake: the traceback tells
             _fail(str(problem), 2)
+
+
+def _is_text(arg: str) -> bool:
+    """False for an argument holding bytes that are not UTF-8 (Python keeps them as lone
+    surrogates, which no database, file or email can carry)."""
+    try:
+        arg.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _fail(message: str, code: int) -> None:

@@ -200,28 +200,77 @@ def tick_command(at: datetime | None) -> None:
       drip tick
       drip tick --now 2026-12-03T09:30:00Z
     """
-    from drip import redact
     from drip.service import operations
 
     total = operations.tick(config.load(), at=at)
     click.echo(total.summary())
     if total.paused:
-        reason = redact.addresses(total.pause_reason)
-        click.echo(f"sending paused by the mail server's policy: {reason}", err=True)
+        click.echo(f"drip: {total.pause_reason}", err=True)  # addresses already hidden
         raise SystemExit(1)
 
 
+@click.command("pause")
+@click.option(
+    "--for",
+    "span",
+    default="1h",
+    show_default=True,
+    help="how long: 30m, 2h, 1d (every worker stops sending; drip resume lifts it sooner)",
+)
+@click.option("--reason", default="paused by an operator", show_default=True)
+def pause_command(span: str, reason: str) -> None:
+    """Stop sending for every worker, for a while (nothing is lost: due emails wait).
+
+    \b
+    Example:
+      drip pause --for 2h --reason "relay maintenance"
+    """
+    from drip.service import operations
+
+    pause = operations.pause(config.load(), reason, span=span)
+    click.echo(f"sending paused for every worker until {pause.until.isoformat()}")
+
+
+@click.command("resume")
+def resume_command() -> None:
+    """Lift the sending pause, set by a relay's policy refusal or an operator, once its cause is
+    fixed.
+
+    \b
+    Example:
+      drip resume
+    """
+    from drip.service import operations
+
+    lifted = operations.resume(config.load())
+    if lifted is None:
+        click.echo("sending was not paused")
+    else:
+        click.echo(f"sending resumed (it was paused by {lifted.paused_by}: {lifted.reason})")
+
+
 @click.command("run")
-def run_command() -> None:
+@click.option(
+    "--metrics-port",
+    type=click.IntRange(0, 65535),
+    help="serve GET /healthz and GET /metrics (Prometheus) on this port (0: any free one)",
+)
+@click.option(
+    "--metrics-host",
+    default="127.0.0.1",
+    show_default=True,
+    help="address for --metrics-port (0.0.0.0 to let a scraper on another host in)",
+)
+def run_command(metrics_port: int | None, metrics_host: str) -> None:
     """The scheduler daemon: dispatch on an interval until SIGTERM or SIGINT.
 
     \b
     Example:
-      DRIP_SMTP_URL=smtp://user:pass@relay:587?starttls=true drip run
+      DRIP_SMTP_URL=smtp://user:pass@relay:587?starttls=true drip run --metrics-port 9108
     """
     from drip import daemon
 
-    daemon.run(config.load())
+    daemon.run(config.load(), metrics_port=metrics_port, metrics_host=metrics_host)
 
 
 @click.command("serve")
@@ -273,8 +322,17 @@ def status_command(as_json: bool) -> None:
     """
     from drip.service import operations
 
-    status = operations.status(config.load(), now=clock.utcnow())
-    click.echo(json.dumps(status.to_json(), indent=2) if as_json else status.describe())
+    status, pause = operations.status(config.load(), now=clock.utcnow())
+    if as_json:
+        found = {**status.to_json(), "paused": pause.to_json() if pause else None}
+        click.echo(json.dumps(found, indent=2))
+        return
+    click.echo(status.describe())
+    if pause is not None:
+        click.echo(
+            f"sending paused for every worker until {pause.until.isoformat()} "
+            f"(by {pause.paused_by}): {pause.reason}; drip resume lifts it"
+        )
 
 
 @click.command("demo")
@@ -343,6 +401,8 @@ COMMANDS = (
     change_cause_command,
     tick_command,
     run_command,
+    pause_command,
+    resume_command,
     serve_command,
     form_snippet_command,
     status_command,

@@ -29,6 +29,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from drip import contacts, delivery, errors, planning, redact, sequences, store
+from drip.service import pacing
 
 log = logging.getLogger("drip.dispatch")
 
@@ -109,6 +110,25 @@ class Composer(Protocol):
     def compose(self, claim: store.Claim, *, now: datetime) -> EmailMessage: ...
 
 
+class Timings(Protocol):
+    """Told how long claims and sends take (the metrics' histograms)."""
+
+    def claimed(self, seconds: float) -> None: ...
+
+    def sent(self, seconds: float) -> None: ...
+
+
+class _Untimed:
+    def claimed(self, seconds: float) -> None:
+        pass
+
+    def sent(self, seconds: float) -> None:
+        pass
+
+
+UNTIMED: Timings = _Untimed()
+
+
 class Verdict(StrEnum):
     """How one claimed delivery ended in this pass."""
 
@@ -131,6 +151,7 @@ class Halt(StrEnum):
     PAUSED = "paused"  # a policy refusal: every send would fail too
     SERVER_DOWN = "server_down"  # no reply from the mail server, several times in a row
     LEASE_RUNNING_OUT = "lease_running_out"  # half the lease gone: a rescue must not double-send
+    THROTTLED = "throttled"  # the shared send rate is spent for a while: the rest waits
 
 
 @dataclass(kw_only=True)
@@ -140,6 +161,7 @@ class BatchResult:
     released: int = 0  # handed back unsent when the batch halted
     halt: Halt | None = None
     pause_reason: str = ""
+    resume_at: datetime | None = None  # THROTTLED: when the send budget opens again
     seconds: float = 0.0
 
     def count(self, verdict: Verdict) -> int:
@@ -188,28 +210,8 @@ def total(results: list[BatchResult]) -> BatchResult:
             out.verdicts[verdict] += n
         out.halt = out.halt or r.halt
         out.pause_reason = out.pause_reason or r.pause_reason
+        out.resume_at = out.resume_at or r.resume_at
     return out
-
-
-@dataclass
-class Pacer:
-    """Keeps sends at or under `rate` per second (a worker's share of the relay's limit)."""
-
-    rate: float
-    sleep: Callable[[float], None] = time.sleep
-    monotonic: Callable[[], float] = time.monotonic
-    _next: float = field(default=0.0, init=False)
-
-    def wait(self) -> None:
-        now = self.monotonic()
-        if self._next > now:
-            self.sleep(self._next - now)
-            now = self._next
-        self._next = now + 1.0 / self.rate
-
-
-def no_pacing() -> None:
-    """For simulated time (the demo, `drip tick --now`): nothing to wait for."""
 
 
 @dataclass(frozen=True)
@@ -243,12 +245,13 @@ class Dispatcher:
     owner: str
     batch_size: int
     lease_seconds: int
-    pace: Callable[[], None] = no_pacing
+    pace: Callable[[], None] = pacing.no_pacing  # raises pacing.Throttled when spent
     stop: threading.Event = field(default_factory=threading.Event)
     lease_clock: Clock | None = None
     monotonic: Callable[[], float] = time.monotonic
     sleep: Callable[[float], None] = time.sleep
     transient: Callable[[BaseException], bool] = store.transient  # a database that is away
+    timings: Timings = UNTIMED
 
     def batch(self) -> BatchResult:
         """Claim up to batch_size due deliveries and process them. The rest of the batch is
@@ -263,6 +266,7 @@ class Dispatcher:
             lease_seconds=self.lease_seconds,
             lease_from=self.lease_clock() if self.lease_clock else None,
         )
+        self.timings.claimed(time.perf_counter() - started)
         deadline = self.monotonic() + self.lease_seconds / 2
         result = BatchResult(claimed=len(claims))
         unanswered = 0
@@ -273,7 +277,11 @@ class Dispatcher:
                 result.halt = Halt.LEASE_RUNNING_OUT
             if result.halt:
                 break
-            self.pace()
+            try:
+                self.pace()
+            except pacing.Throttled as throttled:
+                result.halt, result.resume_at = Halt.THROTTLED, throttled.until
+                break
             try:
                 result.add(self._one(claim))
                 unanswered = 0
@@ -319,7 +327,11 @@ class Dispatcher:
         while not self.stop.is_set():
             result = self.batch()
             yield result
-            if result.claimed == 0 or result.halt in (Halt.PAUSED, Halt.SERVER_DOWN):
+            if result.claimed == 0 or result.halt in (
+                Halt.PAUSED,
+                Halt.SERVER_DOWN,
+                Halt.THROTTLED,
+            ):
                 break
 
     def tick(self) -> list[BatchResult]:
@@ -342,7 +354,9 @@ class Dispatcher:
             return self._kept(self.outbox.defer, claim, Verdict.DEFERRED, due_at=opens)
         try:
             message = self.letters.compose(claim, now=now)
+            handing = time.perf_counter()
             self.sender.send(message)
+            self.timings.sent(time.perf_counter() - handing)
         except errors.RenderError as exc:  # a template broken after `drip check`: fixable
             return self._retry(claim, now, f"render: {exc}")
         except (errors.InvalidInput, errors.HeaderInjectionError) as exc:

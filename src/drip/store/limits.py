@@ -8,7 +8,7 @@ are hashes (an address's or a client's), never the address or the IP itself.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -38,6 +38,30 @@ class LimitOps(base.StoreBase):
             return None
         opened: datetime = counted.window_start
         return max(opened + window - now, timedelta(seconds=1))
+
+    def take(self, key: str, wanted: int, *, now: datetime, window: timedelta, limit: int) -> int:
+        """Take up to `wanted` of the `limit` allowed per `window` on `key`; how many were given.
+
+        Windows are aligned on the epoch (every second, every hour), so that every worker counts
+        in the same one whatever its start time. A refused part still counts: the window is
+        spent either way, and a worker never gets more than what is left."""
+        span = window.total_seconds()
+        epoch = now.timestamp()
+        start = datetime.fromtimestamp(epoch - epoch % span, tz=UTC)
+        older = R.window_start < sa.bindparam("start", start, type_=models.UTCDateTime())
+        at_start = sa.bindparam("at_start", start, type_=models.UTCDateTime())
+        with self._write() as conn:
+            stmt = rows.insert(conn, R).values(key=key, window_start=start, hits=wanted)
+            hits = conn.execute(
+                stmt.on_conflict_do_update(
+                    index_elements=["key"],
+                    set_={
+                        "hits": sa.case((older, wanted), else_=R.hits + wanted),
+                        "window_start": sa.case((older, at_start), else_=R.window_start),
+                    },
+                ).returning(R.hits)
+            ).scalar_one()
+        return max(0, min(wanted, limit - (hits - wanted)))
 
     def purge_rate_limits(self, *, now: datetime, older_than: timedelta) -> int:
         """Forget the windows that closed long ago (housekeeping)."""

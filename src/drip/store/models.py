@@ -152,6 +152,20 @@ class RateLimitRow(Base):
     hits: Mapped[int]
 
 
+class PauseRow(Base):
+    """Sending stopped for every worker until `until`: a relay refused us by policy (5.7.x),
+    or an operator ran `drip pause`. Kept here, not in a process, so that a restart or another
+    worker does not resume at once."""
+
+    __tablename__ = "pauses"
+
+    name: Mapped[str] = mapped_column(sa.String(40), primary_key=True)  # "sending"
+    until: Mapped[datetime]
+    reason: Mapped[str] = mapped_column(sa.Text)
+    paused_by: Mapped[str] = mapped_column(sa.String(200))
+    paused_at: Mapped[datetime]
+
+
 class SuppressionRow(Base):
     __tablename__ = "suppressions"
 

@@ -12,7 +12,7 @@ uniqueness and concurrency (unique keys, leases, `SKIP LOCKED`), not Python lock
 
 from __future__ import annotations
 
-from drip.store import limits, outbox, outcomes, reports, subscribers
+from drip.store import controls, limits, outbox, outcomes, reports, subscribers
 
 
 class Store(
@@ -21,6 +21,7 @@ class Store(
     outcomes.OutcomeOps,
     reports.ReportOps,
     limits.LimitOps,
+    controls.ControlOps,
 ):
-    """Subscribers, the deliveries outbox, outcomes, reports and rate limits, on SQLite or
-    PostgreSQL."""
+    """Subscribers, the deliveries outbox, outcomes, reports, rate limits and the sending
+    pause, on SQLite or PostgreSQL."""

@@ -244,6 +244,24 @@ class Status:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Pause:
+    """Sending stopped for every worker until `until` (aware UTC), and why."""
+
+    until: datetime
+    reason: str
+    paused_by: str
+    paused_at: datetime
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "until": self.until.isoformat(),
+            "reason": self.reason,
+            "paused_by": self.paused_by,
+            "paused_at": self.paused_at.isoformat(),
+        }
+
+
+@dataclass(frozen=True, kw_only=True)
 class Reason:
     """How many deliveries failed (`failed`) or wait to be tried again (`retrying`) for one
     reason, as the mail server or drip gave it (addresses already redacted)."""
