@@ -13,7 +13,7 @@ from drip import config
 from drip.mailer import records, signing
 from drip.service import doctor_dns
 from drip.service.app import load_plan
-from drip.service.doctor_checks import Status
+from drip.service.doctor_report import Status
 
 SPF_NAME = DOMAIN
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass, field
 
-from drip import config, errors
+from drip import config, errors, redact
 
 SIGNED = (
     "From", "Reply-To", "To", "Cc", "Subject", "Date", "Message-ID", "List-Unsubscribe",
@@ -127,7 +127,8 @@ def signed_probe(sign: Signer) -> bytes:
 
 
 def _one_line(exc: Exception) -> str:
-    return " ".join(str(exc).split()) or type(exc).__name__
+    """dkimpy's reason on one line, without any address it may quote from the message."""
+    return redact.addresses(" ".join(str(exc).split())) or type(exc).__name__
 
 
 def _der(tag: int, body: bytes) -> bytes:

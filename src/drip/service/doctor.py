@@ -14,37 +14,17 @@ Nothing is written: no database or outbox folder is created, no message is sent.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from drip import config, errors
 from drip.mailer import records
 from drip.service import doctor_checks, doctor_database, doctor_dns
-from drip.service.doctor_checks import Check, Status
+from drip.service.doctor_report import Check, Report, Status
 
 if TYPE_CHECKING:
     import ssl
 
 __all__ = ["Check", "Report", "Status", "run"]
-
-
-@dataclass(frozen=True, kw_only=True)
-class Report:
-    checks: tuple[Check, ...]
-
-    @property
-    def failed(self) -> bool:
-        """Whether a check failed (warnings do not count): `drip doctor` then exits 1."""
-        return any(check.status is Status.FAIL for check in self.checks)
-
-    def describe(self) -> str:
-        """One line per check, then the count of each status."""
-        counts = {s: sum(c.status is s for c in self.checks) for s in Status}
-        total = ", ".join(f"{counts[s]} {s.value}" for s in (Status.FAIL, Status.WARN, Status.OK))
-        return "\n".join([*(check.line() for check in self.checks), f"doctor: {total}"])
-
-    def to_json(self) -> dict[str, object]:
-        return {"ok": not self.failed, "checks": [check.as_dict() for check in self.checks]}
 
 
 def run(

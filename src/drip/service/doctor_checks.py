@@ -5,56 +5,18 @@ from __future__ import annotations
 
 import ipaddress
 import stat
-from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from drip import config, contacts, errors, mail_url, mailer, sequences
 from drip.mailer import signing
 from drip.service import app as app_module
+from drip.service.doctor_report import Check
 
 if TYPE_CHECKING:
     import ssl
 
 RECOMMENDED_BITS = 2048
-
-
-class Status(StrEnum):
-    OK = "ok"
-    WARN = "warn"  # worth a look; `drip doctor` still exits 0
-    FAIL = "fail"  # `drip run` would trip over it; `drip doctor` exits 1
-
-
-@dataclass(frozen=True, kw_only=True)
-class Check:
-    """One line of `drip doctor`: `name`, `status`, what was `found` and, if anything is to be
-    done, the `advice`."""
-
-    name: str
-    status: Status
-    found: str
-    advice: str = ""
-
-    @classmethod
-    def ok(cls, name: str, found: str, advice: str = "") -> Check:
-        return cls(name=name, status=Status.OK, found=found, advice=advice)
-
-    @classmethod
-    def warn(cls, name: str, found: str, advice: str = "") -> Check:
-        return cls(name=name, status=Status.WARN, found=found, advice=advice)
-
-    @classmethod
-    def fail(cls, name: str, found: str, advice: str = "") -> Check:
-        return cls(name=name, status=Status.FAIL, found=found, advice=advice)
-
-    def line(self) -> str:
-        advice = f"; {self.advice}" if self.advice else ""
-        return f"{self.status.value:<6}{self.name:<17}{self.found}{advice}"
-
-    def as_dict(self) -> dict[str, str]:
-        return {"name": self.name, "status": self.status.value, "found": self.found,
-                "advice": self.advice}  # fmt: skip
 
 
 def unloadable(exc: errors.ConfigError) -> Check:

@@ -15,7 +15,7 @@ from alembic.script import ScriptDirectory
 
 from drip import config, redact
 from drip.service import problems
-from drip.service.doctor_checks import Check
+from drip.service.doctor_report import Check
 from drip.store import base as store_base
 
 CONNECT_TIMEOUT = 5  # seconds: a database that does not answer by then is reported as down

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from drip import config, contacts, sequences
 from drip.mailer import records, signing
-from drip.service.doctor_checks import Check
+from drip.service.doctor_report import Check
 
 SPF_EXAMPLE = '"v=spf1 include:<your relay\'s SPF domain> ~all" (its documentation names it)'
 _POLICIES = {
