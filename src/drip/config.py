@@ -344,21 +344,10 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
     values["suppression_key"] = _key_from(
         "SUPPRESSION_KEY", values["suppression_key"], values["suppression_key_file"]
     )
+    _all_or_none(values, ("dkim_selector", "dkim_domain", "dkim_private_key_file"))
     for key in (values["secret_key"], values["suppression_key"], *values["old_secret_keys"]):
         _long_enough(key)
-    _all_or_none(values, ("dkim_selector", "dkim_domain", "dkim_private_key_file"))
     return Config(**values)
-
-
-def _all_or_none(values: Mapping[str, Any], names: tuple[str, ...]) -> None:
-    """Settings that only work together (DKIM's three): ConfigError when some are missing."""
-    missing = [f"DRIP_{n.upper()}" for n in names if not values[n]]
-    if missing and len(missing) < len(names):
-        every = ", ".join(f"DRIP_{n.upper()}" for n in names)
-        raise errors.ConfigError(
-            f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not set, but the "
-            f"others are: set all of {every} (or none, to send unsigned)"
-        )
 
 
 def _key_from(name: str, key: str, path: Path | None) -> str:
@@ -382,6 +371,17 @@ def _long_enough(key: str) -> None:
         raise errors.ConfigError(
             f"a secret key is {len(key)} characters long; use at least {MIN_SECRET} "
             f"(a short key can be guessed): {SECRET_ADVICE}"
+        )
+
+
+def _all_or_none(values: Mapping[str, Any], names: tuple[str, ...]) -> None:
+    """Settings that only work together (DKIM's three): ConfigError when some are missing."""
+    missing = [f"DRIP_{n.upper()}" for n in names if not values[n]]
+    if missing and len(missing) < len(names):
+        every = ", ".join(f"DRIP_{n.upper()}" for n in names)
+        raise errors.ConfigError(
+            f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not set, but the "
+            f"others are: set all of {every} (or none, to send unsigned)"
         )
 
 
