@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -101,6 +102,66 @@ def _origins(name: str, raw: str) -> tuple[str, ...]:
             )
         found.append(origin)
     return tuple(found)
+
+
+_DNS_LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
+
+
+def _dns_name(name: str, raw: str) -> str:
+    """A DKIM selector or signing domain: dot-separated DNS labels, kept in lower case."""
+    value = raw.strip().rstrip(".").lower()
+    if value and not all(_DNS_LABEL.fullmatch(label) for label in value.split(".")):
+        raise errors.ConfigError(
+            f"DRIP_{name.upper()}: {raw!r} is not a DNS name (letters, digits and hyphens, "
+            "dot-separated), e.g. DRIP_DKIM_SELECTOR=drip2026, DRIP_DKIM_DOMAIN=clinic.example"
+        )
+    return value
+
+
+@dataclass(frozen=True, kw_only=True)
+class PemFile:
+    """A private key file, read at start-up: its path (for messages) and its PEM text."""
+
+    path: Path
+    pem: bytes = field(repr=False)
+
+
+def _pem_file(name: str, raw: str) -> PemFile | None:
+    if not raw:
+        return None
+    variable, path = f"DRIP_{name.upper()}", Path(raw)
+    try:
+        data = path.read_bytes().replace(b"\r\n", b"\n")
+    except OSError as exc:
+        raise errors.ConfigError(
+            f"{variable}: cannot read {raw!r} ({exc.strerror or exc}): give the path of the "
+            "PEM private key, readable by the user drip runs as (and only by it: chmod 600)"
+        ) from None
+    if b"ENCRYPTED" in data:
+        raise errors.ConfigError(
+            f"{variable}: {raw!r} is encrypted with a passphrase; drip needs it unencrypted "
+            "(keep the file readable only by drip): openssl pkey -in KEY -out UNENCRYPTED"
+        )
+    if not re.search(rb"-----BEGIN (RSA )?PRIVATE KEY-----", data):
+        raise errors.ConfigError(
+            f"{variable}: {raw!r} holds no PEM private key (-----BEGIN PRIVATE KEY-----); make "
+            "one with: openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out FILE"
+        )
+    return PemFile(path=path, pem=data)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Dkim:
+    """DKIM signing as configured: `selector` and `domain` name the public key's DNS record."""
+
+    selector: str
+    domain: str
+    key: PemFile
+
+    @property
+    def record(self) -> str:
+        """Where receivers look the public key up: `<selector>._domainkey.<domain>`."""
+        return f"{self.selector}._domainkey.{self.domain}"
 
 
 def _mail_url(_name: str, raw: str) -> mail_url.MailUrl:
@@ -238,6 +299,23 @@ class Config:
             _text,
         )
     )
+    dkim_selector: str = field(
+        metadata=_meta(
+            "",
+            "DKIM selector: the public key is published at <selector>._domainkey.<domain>",
+            _dns_name,
+        )
+    )
+    dkim_domain: str = field(
+        metadata=_meta(
+            "", "DKIM signing domain (d=): the From address's domain, for DMARC", _dns_name
+        )
+    )
+    dkim_private_key_file: PemFile | None = field(
+        metadata=_meta(
+            "", "DKIM private key (PEM, RSA); with selector and domain set, drip signs", _pem_file
+        )
+    )
 
     def signing_keys(self) -> tuple[str, ...]:
         """The secret keys, the current one first: what mints and reads the links in emails.
@@ -247,6 +325,15 @@ class Config:
         if not self.secret_key:
             raise errors.ConfigError(f"no secret key is configured: {SECRET_ADVICE}")
         return (self.secret_key, *self.old_secret_keys)
+
+    @property
+    def dkim(self) -> Dkim | None:
+        """How outgoing mail is signed, or None: DKIM is off (all three settings unset)."""
+        if self.dkim_private_key_file is None:
+            return None
+        return Dkim(
+            selector=self.dkim_selector, domain=self.dkim_domain, key=self.dkim_private_key_file
+        )
 
 
 SETTINGS: tuple[Setting, ...] = tuple(
@@ -268,6 +355,7 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
     values["suppression_key"] = _key_from(
         "SUPPRESSION_KEY", values["suppression_key"], values["suppression_key_file"]
     )
+    _all_or_none(values, ("dkim_selector", "dkim_domain", "dkim_private_key_file"))
     for key in (values["secret_key"], values["suppression_key"], *values["old_secret_keys"]):
         _long_enough(key)
     _lease_outlasts_a_send(values["lease_seconds"], values["smtp_url"])
@@ -326,6 +414,17 @@ def _utf8(variable: str, value: str) -> str:
         shown = repr(value.encode("utf-8", "surrogateescape"))[2:-1]
         raise errors.ConfigError(f"{variable}: '{shown}' is not UTF-8 text") from None
     return value
+
+
+def _all_or_none(values: Mapping[str, Any], names: tuple[str, ...]) -> None:
+    """Settings that only work together (DKIM's three): ConfigError when some are missing."""
+    missing = [f"DRIP_{n.upper()}" for n in names if not values[n]]
+    if missing and len(missing) < len(names):
+        every = ", ".join(f"DRIP_{n.upper()}" for n in names)
+        raise errors.ConfigError(
+            f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not set, but the "
+            f"others are: set all of {every} (or none, to send unsigned)"
+        )
 
 
 def _read_file(env: Mapping[str, str]) -> dict[str, str]:

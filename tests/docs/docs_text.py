@@ -16,7 +16,7 @@ REPO = Path(__file__).resolve().parents[2]
 README = REPO / "README.md"
 CI_RUN = REPO / ".ci" / "run"
 
-_FENCE = re.compile(r"^```(\S*)\s*$")
+_FENCE = re.compile(r"^\s*```(\S*)\s*$")  # indented too: a block inside a list item
 _HEADING = re.compile(r"^(#+)\s+(.*)$")
 _OPERATORS = {"&&", "||", "|", ";"}
 _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")

@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from drip import config, errors
-from drip.cli import authoring, operations
+from drip.cli import authoring, doctor, operations
 from drip.service import problems
 
 _WIDTH = max(len(s.variable) for s in config.SETTINGS)
@@ -81,11 +81,12 @@ def main() -> None:
     Marketers:  drip ingest ARTICLE · drip generate ARTICLE -o sequences.yaml
                 drip check · drip render CAUSE STEP --out DIR
     Ops:        drip db upgrade · drip secret new · drip run · drip tick · drip status
+                drip doctor
     Staff:      drip subscribe EMAIL … · drip confirm LINK · drip import FILE.csv
                 drip unsubscribe EMAIL · drip change-cause EMAIL --cause SLUG
     Try it:     drip demo --out demo-out/
     """
 
 
-for command in (*authoring.COMMANDS, *operations.COMMANDS):
+for command in (*authoring.COMMANDS, *operations.COMMANDS, *doctor.COMMANDS):
     main.add_command(command)

@@ -1,18 +1,29 @@
-"""What every mailer shares: context-manager support and the envelope read from the headers."""
+"""What every mailer shares: context-manager support, the envelope read from the headers, and
+the bytes on the wire (flattened, then DKIM-signed when the mailer was given a signer)."""
 
 from __future__ import annotations
 
 import email.message
 import email.policy
 import email.utils
+from collections.abc import Callable
 from types import TracebackType
 from typing import Self
 
 from drip import errors
 
+Sign = Callable[[bytes], bytes]  # wire bytes -> the same bytes with a signature header first
+
 
 class Base:
     """A mailer usable as a context manager: `with mailer.from_url(url) as m: m.send(msg)`."""
+
+    signer: Sign | None = None  # drip.mailer.signing.Signer when DKIM is on
+
+    def wire(self, message: email.message.EmailMessage, *, international: bool) -> bytes:
+        """The exact bytes this mailer hands over: `flatten`, then signed if it signs."""
+        data = flatten(message, international=international)
+        return data if self.signer is None else self.signer(data)
 
     def send(self, message: email.message.EmailMessage) -> None:
         raise NotImplementedError

@@ -24,8 +24,9 @@ class FileMailer(base.Base):
     errors.ConfigError (naming DRIP_SMTP_URL, which chose it) when it cannot be.
     """
 
-    def __init__(self, directory: Path | str) -> None:
+    def __init__(self, directory: Path | str, *, signer: base.Sign | None = None) -> None:
         self.directory = Path(directory)
+        self.signer = signer
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -39,7 +40,7 @@ class FileMailer(base.Base):
     def send(self, message: email.message.EmailMessage) -> None:
         """Write `message` (bytes, CRLF line ends) to the next numbered file."""
         sender, recipients = base.envelope(message)
-        data = base.flatten(message, international=base.is_international(sender, *recipients))
+        data = self.wire(message, international=base.is_international(sender, *recipients))
         key = str(message.get("Message-ID", "")).encode() or data
         digest = hashlib.sha256(key).hexdigest()[:12]
         with self._lock:
@@ -62,6 +63,21 @@ class FileMailer(base.Base):
                     return
         finally:
             temporary.unlink()
+
+
+def check_folder(directory: Path | str) -> str:
+    """Whether a FileMailer could write to `directory`, found without creating anything:
+    what it would do, in words; errors.ConfigError (naming DRIP_SMTP_URL) when it could not."""
+    folder = Path(directory)
+    existing = next(p for p in (folder, *folder.absolute().parents) if p.exists())
+    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+        raise errors.ConfigError(
+            f"DRIP_SMTP_URL: cannot use {str(folder)!r} as the outbox folder ({str(existing)!r} "
+            "is not a folder drip may write): point file:// at a folder drip may create and write"
+        )
+    if existing == folder:
+        return f"writes .eml files to {folder}"
+    return f"writes .eml files to {folder} (created on the first send)"
 
 
 def _reason(exc: OSError) -> str:

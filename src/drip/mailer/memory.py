@@ -23,7 +23,8 @@ class MemoryMailer(base.Base):
     """Keeps every sent message in `.sent` (parsed back from `.raw`, its bytes on the wire);
     `fail_next` makes the next sends raise."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, signer: base.Sign | None = None) -> None:
+        self.signer = signer
         self.sent: list[email.message.EmailMessage] = []
         self.raw: list[bytes] = []
         self.closed = False
@@ -38,7 +39,7 @@ class MemoryMailer(base.Base):
     def send(self, message: email.message.EmailMessage) -> None:
         """Record `message`, or raise the next queued failure instead."""
         sender, recipients = base.envelope(message)  # refuse what a server would: no From, no To
-        data = base.flatten(message, international=base.is_international(sender, *recipients))
+        data = self.wire(message, international=base.is_international(sender, *recipients))
         with self._lock:
             self.closed = False
             if self._failures:
@@ -57,7 +58,10 @@ def _received(data: bytes) -> email.message.EmailMessage:
     return parsed
 
 
-def named(name: str) -> MemoryMailer:
-    """The process-wide MemoryMailer called `name` (`memory://name`), created on first use."""
+def named(name: str, *, signer: base.Sign | None = None) -> MemoryMailer:
+    """The process-wide MemoryMailer called `name` (`memory://name`), created on first use;
+    it signs with the `signer` of the latest call."""
     with _NAMED_LOCK:
-        return _NAMED.setdefault(name, MemoryMailer())
+        mailer = _NAMED.setdefault(name, MemoryMailer())
+        mailer.signer = signer
+        return mailer

@@ -38,9 +38,14 @@ class SmtpMailer(base.Base):
     """Sends over SMTP as `settings` say; see the module docstring for connection handling."""
 
     def __init__(
-        self, config: mail_url.SmtpSettings, *, ssl_context: ssl.SSLContext | None = None
+        self,
+        config: mail_url.SmtpSettings,
+        *,
+        ssl_context: ssl.SSLContext | None = None,
+        signer: base.Sign | None = None,
     ) -> None:
         self.settings = config
+        self.signer = signer
         self._ssl_context = ssl_context or config.ssl_context()
         self._conn: smtplib.SMTP | None = None
 
@@ -48,7 +53,7 @@ class SmtpMailer(base.Base):
         """Hand `message` to the server; raises errors.SendError when it does not take it."""
         sender, recipients = base.envelope(message, mail_from=self.settings.mail_from)
         international = base.is_international(sender, *recipients)
-        data = base.flatten(message, international=international)
+        data = self.wire(message, international=international)
         reused = self._conn is not None
         conn = self._connection()
         try:
@@ -66,6 +71,24 @@ class SmtpMailer(base.Base):
                 self._drop()
                 raise self._lost("MAIL") from None
         self._data(conn, data)
+
+    def probe(self) -> tuple[str, ...]:
+        """Connect as a send would (EHLO, then STARTTLS and AUTH as configured) and say QUIT:
+        no message is sent. Returns what was done, in order; SendError as `send` raises it."""
+        s = self.settings
+        done = ["connected over TLS" if s.security is mail_url.Security.TLS else "connected"]
+        conn = self._connect()
+        if s.security is mail_url.Security.STARTTLS:
+            done.append("STARTTLS")
+        if s.username is not None:
+            done.append(f"logged in as {s.username}")
+        try:
+            conn.quit()
+        except (smtplib.SMTPException, OSError):
+            pass  # it answered everything that matters; a rude goodbye is not a failure
+        finally:
+            conn.close()
+        return (*done, "QUIT")
 
     def close(self) -> None:
         """Say QUIT and close the connection, if one is open."""

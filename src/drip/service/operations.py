@@ -143,7 +143,8 @@ def shared_rate(app: app_module.App) -> pacing.SharedRate:
 def tick(cfg: config.Config, *, at: datetime | None = None) -> dispatch.BatchResult:
     """One dispatch pass over everything due (at `at`, default now), then the total."""
     cfg.signing_keys()  # refuse to start without a key, before anything is claimed
-    with app_module.open_app(cfg) as app, mailer.from_settings(cfg.smtp_url) as outgoing:
+    outgoing_mail = mailer.from_settings(cfg.smtp_url, dkim=cfg.dkim)
+    with app_module.open_app(cfg) as app, outgoing_mail as outgoing:
         rescued = app.store.rescue_expired(now=clock.utcnow())  # a killed tick's claims
         if rescued:
             log.warning("rescued %d deliveries whose worker lease expired", rescued)
@@ -201,7 +202,7 @@ class Worker:
         cfg.signing_keys()  # refuse to start without a key: never one made up on the spot
         self.config = cfg
         self.app = app_module.open_app(cfg)
-        self.mailer = mailer.from_settings(cfg.smtp_url)
+        self.mailer = mailer.from_settings(cfg.smtp_url, dkim=cfg.dkim)
         self.stop = stop or threading.Event()
         self.busy = threading.Lock()
         self.away = 0.0  # seconds of backoff while the database is away
