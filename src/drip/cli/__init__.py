@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from drip import config, errors
-from drip.cli import authoring, operations
+from drip.cli import authoring, operations, workbench
 from drip.service import problems
 
 _WIDTH = max(len(s.variable) for s in config.SETTINGS)
@@ -59,6 +59,7 @@ def main() -> None:
     \b
     Marketers:  drip ingest ARTICLE · drip generate ARTICLE -o sequences.yaml
                 drip check · drip render CAUSE STEP --out DIR
+                drip simulate --days 60
     Ops:        drip db upgrade · drip secret new · drip run · drip tick · drip status
     Staff:      drip subscribe EMAIL … · drip confirm LINK · drip import FILE.csv
                 drip unsubscribe EMAIL · drip change-cause EMAIL --cause SLUG
@@ -66,5 +67,5 @@ def main() -> None:
     """
 
 
-for command in (*authoring.COMMANDS, *operations.COMMANDS):
+for command in (*authoring.COMMANDS, *workbench.COMMANDS, *operations.COMMANDS):
     main.add_command(command)

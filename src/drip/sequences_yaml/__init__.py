@@ -18,9 +18,19 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from drip import content, durations, errors, sequences
-from drip.sequences_yaml import _containers, _lint, _located, _scalars, _sequences, _settings
+from drip.sequences_yaml import (
+    _containers,
+    _lint,
+    _located,
+    _samples,
+    _scalars,
+    _sequences,
+    _settings,
+)
 
 lint = _lint.lint  # what a loaded plan can still get wrong: problems and warnings
+load_samples = _samples.load  # samples.yaml: the sample patients of preview, simulate, send-test
+Sample = _samples.Sample
 Lint = _lint.Lint
 parse_duration = durations.parse_duration
 format_duration = durations.format_duration

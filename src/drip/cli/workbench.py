@@ -1,0 +1,63 @@
+"""The marketer's workbench: see every email and when it goes out, before anything is sent.
+
+`drip preview`, `drip simulate` and `drip send-test` need no database: the sample patients of
+samples.yaml stand in for patients. Service modules are imported inside each command.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import click
+
+from drip import clock, config
+from drip.cli import options
+
+
+def _next_hour() -> datetime:
+    now = clock.utcnow()
+    return now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+
+
+@click.command("simulate")
+@click.option("--days", default=60, show_default=True, type=int, help="how many days to show")
+@click.option("--cause", help="only this cause's sequence (a slug of sequences.yaml)")
+@click.option("--tz", "timezone", help="every sample patient in this IANA time zone")
+@options.start
+@click.option("--json", "as_json", is_flag=True, help="every send as JSON")
+@click.option("--csv", "as_csv", is_flag=True, help="every send as CSV, one row per email")
+def simulate_command(
+    days: int,
+    cause: str | None,
+    timezone: str | None,
+    start: datetime | None,
+    as_json: bool,
+    as_csv: bool,
+) -> None:
+    """Who gets what, when: each sample patient's emails over the next days, in local time and
+    UTC, with the send window and daylight saving applied, planned exactly as `drip run`
+    plans them. No database is read or written.
+
+    Each sample patient of samples.yaml (DRIP_SAMPLES) confirms at --start (default: the next
+    full hour).
+
+    \b
+    Example:
+      drip simulate --days 60
+      drip simulate --cause muscle-injury --tz Europe/Lisbon --start 2026-03-27T09:00:00Z
+      drip simulate --days 30 --csv > timeline.csv
+    """
+    from drip.service import simulation, simulation_report
+
+    found = simulation.simulate(
+        config.load(), days=days, start=start or _next_hour(), cause=cause, timezone=timezone
+    )
+    if as_json:
+        click.echo(simulation_report.as_json(found))
+    elif as_csv:
+        click.echo(simulation_report.as_csv(found), nl=False)
+    else:
+        click.echo(simulation_report.text(found))
+
+
+COMMANDS = (simulate_command,)
