@@ -60,4 +60,41 @@ def simulate_command(
         click.echo(simulation_report.text(found))
 
 
-COMMANDS = (simulate_command,)
+@click.command("send-test")
+@click.argument("cause")
+@click.argument("step", required=False)
+@click.option("--to", "to", required=True, help="the address to send to (yours)")
+@click.option(
+    "--patient", help="the sample patient whose first name is used (an id of samples.yaml)"
+)
+@options.now
+def send_test_command(
+    cause: str, step: str | None, to: str, patient: str | None, at: datetime | None
+) -> None:
+    """Send one step of CAUSE's sequence (or, without STEP, every step in order, now) to an
+    address of your own, as a sample patient gets it, through the configured mailer
+    (DRIP_SMTP_URL). Subjects start with [TEST].
+
+    Nothing is recorded: no patient's state or history changes, and the links are sample
+    links that name nobody. STEP `confirm` sends the double opt-in email.
+
+    \b
+    Example:
+      drip send-test muscle-injury heat-and-ice --to me@clinic.example
+      drip send-test muscle-injury --to me@clinic.example --patient no-name
+    """
+    from drip.service import proofs
+
+    sent = proofs.send_test(
+        config.load(), cause=cause, step=step, to=to, patient=patient, now=at or clock.utcnow()
+    )
+    for proof in sent.proofs:
+        click.echo(f"  {proof.step}: {proof.subject}")
+    name = sent.patient.name or "no first name"
+    click.echo(
+        f"sent {len(sent.proofs)} test email(s) to {sent.to} via {sent.via}, "
+        f"as {sent.patient.id} ({name}); nothing recorded"
+    )
+
+
+COMMANDS = (simulate_command, send_test_command)

@@ -118,7 +118,7 @@ def render_sample(
     plan, article = app_module.load_plan(cfg)
     renderer = rendering.Renderer(plan=plan, article=article, templates=cfg.templates)
     message = rendering.compose(
-        _rendered(plan, renderer, cause, step),
+        rendered(plan, renderer, cause, step),
         clinic=plan.clinic,
         recipient=rendering.Recipient(email=rendering.SAMPLE_RECIPIENT.email, first_name=name),
         links=rendering.sample_links(cfg.base_url or plan.clinic.base_url),
@@ -140,9 +140,11 @@ def render_sample(
     return stem
 
 
-def _rendered(
+def rendered(
     plan: sequences.Plan, renderer: rendering.Renderer, cause: str, step: str
 ) -> rendering.RenderedStep:
+    """Step `step` of `cause`'s sequence (`confirm`: the opt-in email), rendered; UsageError
+    naming the causes or steps there are when either is not in sequences.yaml."""
     if plan.cause(cause) is None:
         causes = ", ".join(c.slug for c in plan.causes)
         raise errors.UsageError(f"{cause!r} is not a cause in sequences.yaml (one of: {causes})")
