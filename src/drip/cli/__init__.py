@@ -59,7 +59,7 @@ def main() -> None:
     \b
     Marketers:  drip ingest ARTICLE · drip generate ARTICLE -o sequences.yaml
                 drip check · drip render CAUSE STEP --out DIR
-                drip simulate --days 60 · drip send-test CAUSE --to ADDRESS
+                drip preview · drip simulate --days 60 · drip send-test CAUSE --to ADDRESS
     Ops:        drip db upgrade · drip secret new · drip run · drip tick · drip status
     Staff:      drip subscribe EMAIL … · drip confirm LINK · drip import FILE.csv
                 drip unsubscribe EMAIL · drip change-cause EMAIL --cause SLUG

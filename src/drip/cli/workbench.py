@@ -7,6 +7,7 @@ samples.yaml stand in for patients. Service modules are imported inside each com
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import click
 
@@ -17,6 +18,49 @@ from drip.cli import options
 def _next_hour() -> datetime:
     now = clock.utcnow()
     return now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+
+
+@click.command("preview")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="write the preview as a static site in this folder, then exit",
+)
+@click.option("--port", default=8000, show_default=True, type=int, help="port on 127.0.0.1")
+@options.start
+def preview_command(out_dir: Path | None, port: int, start: datetime | None) -> None:
+    """Every step of every sequence as each sample patient gets it: at 375 px and 640 px, with
+    its subject, preheader, sender, send time and plain-text part, the problems `drip check`
+    finds at the top, and what changed since git HEAD. No database or mail server is used.
+
+    Served on 127.0.0.1, the page reloads by itself when sequences.yaml, a template, the
+    article or samples.yaml changes. With --out, the same pages are written as a static site.
+
+    \b
+    Example:
+      drip preview                      # then open http://127.0.0.1:8000/
+      drip preview --out preview-out/   # a folder to share: open preview-out/index.html
+    """
+    from drip import logs
+    from drip.service import preview, preview_server
+
+    cfg = config.load()
+    when = start or _next_hour()
+    if out_dir is not None:
+        site = preview.build(cfg, start=when, live=False)
+        count = preview.write(site, out_dir)
+        click.echo(f"wrote {count} files to {out_dir}/; open {out_dir / 'index.html'}")
+        if site.problems:
+            click.echo(f"drip check: {site.problems} problem(s), shown in the pages", err=True)
+        return
+    logs.configure(cfg.log_format)
+    server = preview_server.PreviewServer(cfg, start=when, port=port)
+    click.echo(f"drip preview: {server.url} (reloads when the files change; Ctrl-C stops it)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("stopped")
 
 
 @click.command("simulate")
@@ -97,4 +141,4 @@ def send_test_command(
     )
 
 
-COMMANDS = (simulate_command, send_test_command)
+COMMANDS = (preview_command, simulate_command, send_test_command)

@@ -16,7 +16,7 @@ from email.message import EmailMessage
 
 from drip import config, contacts, mailer, rendering, sequences
 from drip.service import app as app_module
-from drip.service import authoring
+from drip.service import authoring, shown
 from drip.service import samples as samples_module
 
 PREFIX = "[TEST] "
@@ -89,4 +89,4 @@ def _steps(plan: sequences.Plan, cause: str, step: str | None) -> list[str]:
 
 
 def _proof(step_id: str, message: EmailMessage) -> Proof:
-    return Proof(step=step_id, subject=str(message["Subject"]))
+    return Proof(step=step_id, subject=shown.text(message, "Subject"))

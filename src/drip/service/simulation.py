@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 
 from drip import config, errors, planning, rendering, sequences
 from drip.service import app as app_module
-from drip.service import check_emails, subscriptions
+from drip.service import check_emails, shown, subscriptions
 from drip.service import samples as samples_module
 
 Sample = samples_module.Sample
@@ -191,4 +191,4 @@ class _Subjects:
             sequence = self.plan.sequence(cause)
             step = sequence.step(step_id) if sequence else None
             return step.subject if step else ""
-        return str(message["Subject"])
+        return shown.text(message, "Subject")
