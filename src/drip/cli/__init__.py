@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from drip import config, errors
-from drip.cli import authoring, operations, workbench
+from drip.cli import authoring, operations, results, workbench
 from drip.service import problems
 
 _WIDTH = max(len(s.variable) for s in config.SETTINGS)
@@ -61,11 +61,13 @@ def main() -> None:
                 drip check · drip render CAUSE STEP --out DIR
                 drip preview · drip simulate --days 60 · drip send-test CAUSE --to ADDRESS
     Ops:        drip db upgrade · drip secret new · drip run · drip tick · drip status
+                drip stats [--csv | --html DIR]
     Staff:      drip subscribe EMAIL … · drip confirm LINK · drip import FILE.csv
                 drip unsubscribe EMAIL · drip change-cause EMAIL --cause SLUG
+                drip lookup EMAIL
     Try it:     drip demo --out demo-out/
     """
 
 
-for command in (*authoring.COMMANDS, *workbench.COMMANDS, *operations.COMMANDS):
+for command in (*authoring.COMMANDS, *workbench.COMMANDS, *operations.COMMANDS, *results.COMMANDS):
     main.add_command(command)

@@ -12,7 +12,7 @@ uniqueness and concurrency (unique keys, leases, `SKIP LOCKED`), not Python lock
 
 from __future__ import annotations
 
-from drip.store import limits, outbox, outcomes, reports, subscribers
+from drip.store import history, limits, outbox, outcomes, reports, results, subscribers, tracking
 
 
 class Store(
@@ -21,6 +21,9 @@ class Store(
     outcomes.OutcomeOps,
     reports.ReportOps,
     limits.LimitOps,
+    results.ResultsOps,
+    history.HistoryOps,
+    tracking.TrackingOps,
 ):
-    """Subscribers, the deliveries outbox, outcomes, reports and rate limits, on SQLite or
-    PostgreSQL."""
+    """Subscribers, the deliveries outbox, outcomes, reports, rate limits, each step's results,
+    a patient's history and (DRIP_TRACKING=on) opens and clicks, on SQLite or PostgreSQL."""
