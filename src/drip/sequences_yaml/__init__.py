@@ -71,6 +71,18 @@ class Locator:
         at = value if scalar is not None else value.key_value  # a mapping or list: at its key
         return Located(text=scalar, line=at.line, column=at.column)
 
+    def span(self, where: str) -> tuple[int, int, bool] | None:
+        """(first line, last line, block style) of the value at `where`, 1-based: the lines
+        its own text is written on, comments after it excluded. None when it is absent."""
+        if self._root is None:
+            return None
+        value = _located.find(self.text, where, self._root)
+        if value is None:
+            return None
+        node = value.node
+        block = not getattr(node, "flow_style", False)
+        return node.start_mark.line + 1, _located.last_line(node) + 1, block
+
 
 ArticleLoader = Callable[[str], content.Article]
 
