@@ -22,11 +22,15 @@ import bench_authoring
 import bench_breakdown
 import bench_demo
 import bench_tick
+import bench_workbench
 import harness
 
 README = Path(__file__).resolve().parent / "README.md"
 BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
-SUITES = ("startup", "check", "ingest", "render", "planner", "tick", "breakdown", "profile", "demo")
+SUITES = (
+    "startup", "check", "ingest", "render", "planner", "tick", "breakdown", "profile", "demo",
+    "workbench",
+)  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -89,6 +93,7 @@ def _plan(
         r, database="sqlite", label="SQLite", count=n
     )
     plan["demo"] = lambda r: bench_demo.demo(r, runs=args.demo_runs)
+    plan["workbench"] = lambda r: bench_workbench.workbench(r, runs=runs)
     return plan
 
 

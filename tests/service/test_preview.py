@@ -21,6 +21,13 @@ def project(tmp_path: Path) -> Project:
     return Project.copy(tmp_path)
 
 
+@pytest.fixture(scope="module")
+def committed(tmp_path_factory: pytest.TempPathFactory) -> preview.Site:
+    """The site of the committed project, untouched (built once: several tests read it)."""
+    project = Project.copy(tmp_path_factory.mktemp("committed"))
+    return preview.build(project.config(), start=START, live=False)
+
+
 def _page(site: preview.Site, name: str) -> str:
     return site.files[name].decode()
 
@@ -29,8 +36,8 @@ def _text(html: str) -> str:
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
 
-def test_every_email_of_every_sequence_for_every_sample_patient(project: Project) -> None:
-    site = preview.build(project.config(), start=START, live=False)
+def test_every_email_of_every_sequence_for_every_sample_patient(committed: preview.Site) -> None:
+    site = committed
     mails = [name for name in site.files if name.startswith("mail/")]
     assert len(mails) == 4 * (28 + 1)  # 4 sample patients: every step, and the opt-in email
     pages = [name for name in site.files if re.fullmatch(r"[a-z-]+/[a-z-]+\.html", name)]
@@ -47,8 +54,8 @@ def test_every_email_of_every_sequence_for_every_sample_patient(project: Project
     )
 
 
-def test_send_times_are_the_planner_s_with_the_window_applied(project: Project) -> None:
-    site = preview.build(project.config(), start=START, live=False)
+def test_send_times_are_the_planner_s_with_the_window_applied(committed: preview.Site) -> None:
+    site = committed
     shown = _text(_page(site, "sam/muscle-injury.html"))
     assert "Sent Mon 14 Dec 2026 09:00 CST (UTC-06:00) · 2026-12-14 15:00 UTC; its delay ends " in (
         shown
@@ -121,15 +128,15 @@ def test_a_step_added_since_head_is_new(project: Project) -> None:
     assert "new since HEAD" in _page(site, "sam/muscle-injury.html")
 
 
-def test_outside_a_git_checkout_nothing_is_compared(project: Project) -> None:
-    site = preview.build(project.config(), start=START, live=False)
+def test_outside_a_git_checkout_nothing_is_compared(committed: preview.Site) -> None:
+    site = committed
     index = _page(site, "index.html")
     assert "No comparison with git HEAD: this folder is not a git checkout." in index
     assert not any(name.startswith("changes/") for name in site.files)
 
 
-def test_write_puts_the_site_in_a_folder(project: Project, tmp_path: Path) -> None:
-    site = preview.build(project.config(), start=START, live=False)
+def test_write_puts_the_site_in_a_folder(committed: preview.Site, tmp_path: Path) -> None:
+    site = committed
     count = preview.write(site, tmp_path / "out")
     assert count == len(site.files)
     assert (tmp_path / "out" / "index.html").read_bytes() == site.files["index.html"]

@@ -14,6 +14,7 @@ from service_paths import ROOT, SAMPLES
 
 from drip import config, errors
 from drip.service import simulation, simulation_report
+from workbench_files import Project
 
 MONDAY = datetime(2026, 12, 7, 15, 0, tzinfo=UTC)  # 09:00 in Chicago
 
@@ -130,3 +131,12 @@ def test_a_samples_file_with_problems_stops_simulate_at_its_line(tmp_path: Path)
         simulation.simulate(_cfg(DRIP_SAMPLES=str(broken)), days=1, start=MONDAY)
     assert str(raised.value).startswith(f"{broken}:4:15: patients[0].timezone: unknown time zone")
     assert 'did you mean "Europe/Lisbon"?' in str(raised.value)
+
+
+def test_a_subject_with_the_first_name_reads_as_each_patient_reads_it(tmp_path: Path) -> None:
+    project = Project.copy(tmp_path)
+    project.edit('subject: "Back spasms: rest"', 'subject: "{{ subscriber.first_name }}, rest"')
+    found = simulation.simulate(project.config(), days=60, start=MONDAY, cause="muscle-injury")
+    subjects = {s.patient.id: s.subject for s in found.sends if s.step.id == "rest"}
+    assert subjects["non-ascii"] == "Zoë-Łucja, rest"  # the encoded header, decoded
+    assert subjects["sam"] == "Sam, rest"

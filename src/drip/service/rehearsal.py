@@ -54,12 +54,15 @@ class Sent:
     message: EmailMessage
 
 
-def rehearse(cfg: config.Config, *, start: datetime) -> list[Sent]:
-    """Every email the sample patients get, in the order sent, from `start` on."""
+def rehearse(cfg: config.Config, *, start: datetime, database_url: str | None = None) -> list[Sent]:
+    """Every email the sample patients get, in the order sent, from `start` on.
+
+    `database_url` names an empty database to rehearse in and keep (to read `drip stats`
+    from afterwards); by default a throwaway one."""
     with tempfile.TemporaryDirectory(prefix="drip-demo-") as tmp:
         cfg = dataclasses.replace(
             cfg,
-            database_url=f"sqlite:///{tmp}/demo.db",
+            database_url=database_url or f"sqlite:///{tmp}/demo.db",
             smtp_url=mail_url.parse("memory://"),
             secret_key=KEY,
             secret_key_file=None,

@@ -177,8 +177,11 @@ class _Subjects:
 
     def _subject(self, cause: str, step_id: str, name: str) -> str:
         try:
+            rendered = self.renderer.step(cause, step_id)
+            if "%%drip:" not in rendered.subject:
+                return rendered.subject  # nothing personal in it: every patient reads the same
             message = rendering.compose(
-                self.renderer.step(cause, step_id),
+                rendered,
                 clinic=self.plan.clinic,
                 recipient=rendering.Recipient(
                     email=rendering.SAMPLE_RECIPIENT.email, first_name=name
