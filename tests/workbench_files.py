@@ -60,10 +60,11 @@ class Project:
         return next(n for n, line in enumerate(lines, 1) if text in line)
 
     def commit(self) -> None:
-        """Make the copy a git checkout with everything committed."""
+        """Commit everything (the first time, making the copy a git checkout)."""
         env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_SYSTEM": os.devnull}
+        if not (self.root / ".git").exists():
+            subprocess.run(["git", "init", "-q"], cwd=self.root, env=env, check=True)
         for args in (
-            ["init", "-q"],
             ["add", "-A"],
             ["-c", "user.name=Test", "-c", "user.email=t@example.com", "commit", "-qm", "x"],
         ):

@@ -141,3 +141,12 @@ def test_write_puts_the_site_in_a_folder(committed: preview.Site, tmp_path: Path
     assert count == len(site.files)
     assert (tmp_path / "out" / "index.html").read_bytes() == site.files["index.html"]
     assert (tmp_path / "out" / "mail" / "sam" / "not-sure" / "closing.html").is_file()
+
+
+def test_a_commit_changes_the_version_so_the_comparison_is_redone(project: Project) -> None:
+    project.commit()
+    before = preview.version_of(preview.inputs(project.config()))
+    project.edit("A day of rest can help", "A day of rest may help")
+    edited = preview.version_of(preview.inputs(project.config()))
+    project.commit()
+    assert len({before, edited, preview.version_of(preview.inputs(project.config()))}) == 3

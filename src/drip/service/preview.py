@@ -40,7 +40,7 @@ class Site:
 
 def inputs(cfg: config.Config) -> list[Path]:
     """What the preview is built from: sequences.yaml, the article it names, every template,
-    samples.yaml, and git's index and HEAD (a commit changes the comparison)."""
+    samples.yaml, and the files a git commit rewrites (a commit changes the comparison)."""
     found = [cfg.sequences, cfg.samples]
     try:
         located = sequences_yaml.locate(cfg.sequences.read_text(encoding="utf-8"), "article")
@@ -50,11 +50,7 @@ def inputs(cfg: config.Config) -> list[Path]:
         found.append(cfg.sequences.parent / located.text.strip())
     if cfg.templates.is_dir():
         found += sorted(p for p in cfg.templates.rglob("*") if p.is_file())
-    for parent in [cfg.sequences.resolve().parent, *cfg.sequences.resolve().parents]:
-        if (parent / ".git").exists():
-            found += [parent / ".git" / "index", parent / ".git" / "HEAD"]
-            break
-    return found
+    return [*found, *revisions.watched(cfg.sequences.resolve().parent)]
 
 
 def version_of(paths: list[Path]) -> str:

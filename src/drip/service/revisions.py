@@ -12,6 +12,7 @@ says so, and the preview shows no comparison.
 
 from __future__ import annotations
 
+import functools
 import io
 import subprocess
 import tarfile
@@ -56,6 +57,17 @@ def at_head(*, sequences: Path, templates: Path, into: Path) -> Head:
         templates=into / relative if has_templates and relative else templates,
         commit=commit.decode().strip(),
     )
+
+
+@functools.cache
+def watched(folder: Path) -> tuple[Path, ...]:
+    """The files git rewrites when a commit is made in the checkout holding `folder` (its
+    index and HEAD's log; in a worktree, that worktree's); none outside a checkout."""
+    found = _git(folder, "rev-parse", "--absolute-git-dir")
+    if found is None:
+        return ()
+    git_dir = Path(found.decode().strip())
+    return (git_dir / "index", git_dir / "logs" / "HEAD")
 
 
 def _nothing(sequences: Path, templates: Path, why: str) -> Head:
