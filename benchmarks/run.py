@@ -23,6 +23,7 @@ import bench_breakdown
 import bench_demo
 import bench_signup
 import bench_tick
+import bench_workbench
 import harness
 
 README = Path(__file__).resolve().parent / "README.md"
@@ -30,6 +31,7 @@ BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
 SUITES = (
     "startup", "check", "ingest", "render", "planner", "tick", "breakdown", "profile", "demo",
     "signup",
+    "workbench",
 )  # fmt: skip
 
 
@@ -98,6 +100,7 @@ def _plan(
         plan["signup:postgresql"] = lambda r: bench_signup.signups(
             r, database=args.postgres_url, label="PostgreSQL"
         )
+    plan["workbench"] = lambda r: bench_workbench.workbench(r, runs=runs)
     return plan
 
 

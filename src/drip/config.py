@@ -79,6 +79,12 @@ def _choice(*choices: str) -> Callable[[str, str], str]:
     return parse
 
 
+def _switch(name: str, raw: str) -> bool:
+    if raw not in ("on", "off"):
+        raise errors.ConfigError(f"DRIP_{name.upper()}: {raw!r} is not one of on, off")
+    return raw == "on"
+
+
 def _path(_name: str, raw: str) -> Path:
     return Path(raw)
 
@@ -241,6 +247,21 @@ class Config:
     sequences: Path = field(metadata=_meta("sequences.yaml", "path of sequences.yaml", _path))
     templates: Path = field(
         metadata=_meta("templates/emails", "directory of email templates", _path)
+    )
+    samples: Path = field(
+        metadata=_meta(
+            "samples.yaml",
+            "the sample patients of drip preview, simulate and send-test",
+            _path,
+        )
+    )
+    tracking: bool = field(
+        metadata=_meta(
+            "off",
+            "on: count opens and clicks; off by default, as an open tells that a patient read "
+            "about their condition",
+            _switch,
+        )
     )
     tick_interval: float = field(
         metadata=_meta("30", "seconds between dispatch passes (drip run)", _number(float, 0.1))

@@ -35,6 +35,8 @@ class Purpose(StrEnum):
     PREFERENCES = "p"
     CONFIRM = "c"
     FORM = "f"  # a web form's anti-forgery token: its payload names the form, not a person
+    OPEN = "o"  # an email's open pixel (DRIP_TRACKING=on): its payload is a delivery's uid
+    CLICK = "r"  # a tracked link: a delivery's uid and a link's id, never the URL itself
 
 
 class Expired(errors.InvalidInput):

@@ -11,7 +11,7 @@ from drip.store import models
 
 TABLES = {
     "alembic_version", "subscribers", "enrollments", "deliveries", "events", "suppressions",
-    "rate_limits", "pauses",
+    "rate_limits", "pauses", "tracked_links", "tracking_hits",
 }  # fmt: skip
 
 
@@ -25,7 +25,7 @@ def test_upgrade_on_an_empty_database_then_again_is_a_no_op(database_url) -> Non
         assert set(first) == TABLES
         with db.engine.connect() as conn:
             assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").all() == [
-                ("0003",)
+                ("0004",)
             ]
     finally:
         db.dispose()

@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from drip import config, errors
-from drip.cli import authoring, doctor, operations
+from drip.cli import authoring, doctor, operations, results, workbench
 from drip.service import problems
 
 _WIDTH = max(len(s.variable) for s in config.SETTINGS)
@@ -80,13 +80,22 @@ def main() -> None:
     \b
     Marketers:  drip ingest ARTICLE · drip generate ARTICLE -o sequences.yaml
                 drip check · drip render CAUSE STEP --out DIR
+                drip preview · drip simulate --days 60 · drip send-test CAUSE --to ADDRESS
     Ops:        drip db upgrade · drip secret new · drip run · drip tick · drip status
                 drip doctor
+                drip stats [--csv | --html DIR]
     Staff:      drip subscribe EMAIL … · drip confirm LINK · drip import FILE.csv
                 drip unsubscribe EMAIL · drip change-cause EMAIL --cause SLUG
+                drip lookup EMAIL
     Try it:     drip demo --out demo-out/
     """
 
 
-for command in (*authoring.COMMANDS, *operations.COMMANDS, *doctor.COMMANDS):
+for command in (
+    *authoring.COMMANDS,
+    *workbench.COMMANDS,
+    *operations.COMMANDS,
+    *doctor.COMMANDS,
+    *results.COMMANDS,
+):
     main.add_command(command)

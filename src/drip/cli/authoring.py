@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from drip import clock, config
+from drip import clock, config, errors
 from drip.cli import options
 
 
@@ -59,21 +59,38 @@ def ingest_command(
     is_flag=True,
     help="one general sequence for every patient, instead of one per cause",
 )
-def generate_command(article: Path, output: Path | None, fmt: str | None, single: bool) -> None:
+@click.option(
+    "--merge",
+    is_flag=True,
+    help="keep every edit of the -o file; add what is new in the article as proposed steps",
+)
+@click.option("--dry-run", is_flag=True, help="with --merge: show the diff, write nothing")
+def generate_command(
+    article: Path, output: Path | None, fmt: str | None, single: bool, merge: bool, dry_run: bool
+) -> None:
     """Propose sequences.yaml from an article: one sequence per cause, tips in the order of
     relevance to the cause, conservative care before invasive care.
 
     An article that lists no causes gets none invented: generate says so and writes nothing
     (exit status 1), unless --single asks for one general sequence.
 
+    With --merge, the -o file keeps every line the marketer wrote (subjects, preheaders,
+    delays, leads, order, removed steps): items new in the article arrive as steps marked
+    PROPOSED, and steps whose item left the article are marked (and refused by `drip check`).
+    The diff is shown before the file is written; --dry-run shows only the diff.
+
     \b
     Example:
       drip generate articles/back-spasms.txt -o sequences.yaml
       drip generate articles/back-spasms.txt --single -o general.yaml
+      drip generate articles/back-spasms.txt -o sequences.yaml --merge --dry-run
       drip check
     """
     from drip.service import authoring
 
+    if merge or dry_run:
+        _merge(article, output, fmt, single=single, dry_run=dry_run, merge=merge)
+        return
     proposal = authoring.propose(article, output=output, format=fmt, single=single)
     for note in proposal.notes:
         click.echo(f"note: {note}", err=True)
@@ -83,6 +100,26 @@ def generate_command(article: Path, output: Path | None, fmt: str | None, single
         return
     steps = authoring.write_proposal(output, text)
     click.echo(f"wrote {output}: {steps} steps; review it, then run `drip check`")
+
+
+def _merge(
+    article: Path, output: Path | None, fmt: str | None, *, single: bool, dry_run: bool, merge: bool
+) -> None:
+    from drip.service import authoring, merging
+
+    if not merge:
+        raise errors.UsageError("--dry-run shows what --merge would change: add --merge")
+    if output is None:
+        raise errors.UsageError("--merge needs -o FILE: the sequences.yaml to merge into")
+    merged = merging.merge(article, output=output, format=fmt, single=single)
+    click.echo(merged.diff, nl=False)
+    for note in merged.notes:
+        click.echo(f"note: {note}", err=True)
+    if dry_run:
+        click.echo("nothing written (--dry-run)", err=True)
+        return
+    authoring.write_proposal(output, merged.text)
+    click.echo(f"merged into {output}; review the PROPOSED steps, then run `drip check`", err=True)
 
 
 @click.command("check")

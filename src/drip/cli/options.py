@@ -27,3 +27,13 @@ def now(command: Callable[..., None]) -> Callable[..., None]:
         callback=_instant,
         help="act as if it were this instant (ISO 8601, e.g. 2026-12-03T09:30:00Z)",
     )(command)
+
+
+def start(command: Callable[..., None]) -> Callable[..., None]:
+    """`--start`: when the sample patients confirm (preview, simulate)."""
+    return click.option(
+        "--start",
+        callback=_instant,
+        help="when the sample patients confirm (ISO 8601, e.g. 2026-12-07T15:00:00Z); "
+        "default: the next full hour",
+    )(command)

@@ -9,7 +9,7 @@ a JSON string, which is also a valid YAML double-quoted scalar.
 
 Pure: an Article in, YAML text out, byte-identical for the same article. The package:
 
-    drip.generate            propose(): the file, from its blocks
+    drip.generate            propose(): the file, from its blocks; proposal(): its sequences
     drip.generate.steps      the sequences and steps of the proposal
     drip.generate.relevance  rank_treatments(): which treatment fits which cause, and why
     drip.generate.care       how conservative a treatment is, from the article's words
@@ -18,6 +18,8 @@ Pure: an Article in, YAML text out, byte-identical for the same article. The pac
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from drip import content, errors, sequences, topics
 from drip.generate import relevance, steps, yamltext
@@ -44,6 +46,28 @@ class NoCauses(errors.ArticleError):
     """The article lists no causes, so there is no sequence per cause to propose."""
 
 
+@dataclass(frozen=True, kw_only=True)
+class Proposal:
+    """What a proposal holds, before it is written: the topic and one sequence per cause
+    (the general "I'm not sure" one last), each with its steps."""
+
+    topic: str
+    sequences: tuple[steps.Sequence, ...]
+
+
+def proposal(article: content.Article, *, article_path: str, single: bool = False) -> Proposal:
+    """The sequences `propose` writes; NoCauses as `propose` raises it."""
+    about = topics.of(article)
+    keys = [] if single else steps.cause_keys(article)
+    if not keys and not single:
+        raise NoCauses(no_causes_message(article, article_path))
+    declared = [sequences.Cause(slug=key, label=steps.label(cause)) for cause, key in keys]
+    previews = steps.Previews(causes=tuple(declared))
+    seqs = [steps.for_cause(article, about, cause, key, previews) for cause, key in keys]
+    seqs.append(steps.general(article, about, previews))
+    return Proposal(topic=about, sequences=tuple(seqs))
+
+
 def propose(
     article: content.Article,
     *,
@@ -58,14 +82,8 @@ def propose(
     `single`, one general sequence for every patient. Raises `NoCauses` when the article lists
     no causes and `single` is not set.
     """
-    about = topics.of(article)
-    keys = [] if single else steps.cause_keys(article)
-    if not keys and not single:
-        raise NoCauses(no_causes_message(article, article_path))
-    declared = [sequences.Cause(slug=key, label=steps.label(cause)) for cause, key in keys]
-    previews = steps.Previews(causes=tuple(declared))
-    seqs = [steps.for_cause(article, about, cause, key, previews) for cause, key in keys]
-    seqs.append(steps.general(article, about, previews))
+    found = proposal(article, article_path=article_path, single=single)
+    about, seqs = found.topic, found.sequences
     lines = [
         *yamltext.header(article_path, about, single=single),
         "version: 1",

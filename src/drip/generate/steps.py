@@ -205,13 +205,18 @@ def _closing(article: content.Article, topic: str, previews: Previews) -> list[S
 def lines(seq: Sequence) -> list[str]:
     found = [f"  {yamltext.scalar(seq.cause)}:", "    steps:"]
     for step in seq.steps:
-        found += [f"      # {line}" for line in yamltext.wrap_comment(step.comment)]
-        found += [
-            f"      - id: {yamltext.scalar(step.id)}",
-            f"        after: {step.after}",
-            f"        template: {step.template}",
-            f"        subject: {yamltext.quote(step.subject)}",
-            f"        preheader: {yamltext.quote(step.preheader)}",
-            f"        content: [{', '.join(yamltext.scalar(s) for s in step.content)}]",
-        ]
+        found += step_lines(step)
     return found
+
+
+def step_lines(step: Step) -> list[str]:
+    """A step as the proposal writes it, its comment above it, its "- " at column 6."""
+    return [
+        *(f"      # {line}" for line in yamltext.wrap_comment(step.comment)),
+        f"      - id: {yamltext.scalar(step.id)}",
+        f"        after: {step.after}",
+        f"        template: {step.template}",
+        f"        subject: {yamltext.quote(step.subject)}",
+        f"        preheader: {yamltext.quote(step.preheader)}",
+        f"        content: [{', '.join(yamltext.scalar(s) for s in step.content)}]",
+    ]

@@ -235,5 +235,9 @@ def settings_block(topic_: str, clinic_name: str, confirm_template: str) -> list
 def causes_block(causes: list[tuple[str, str]]) -> list[str]:
     lines = ["causes:    # as the sign-up form shows them, in this order"]
     for slug, label in causes:
-        lines += [f"  - slug: {scalar(slug)}", f"    label: {quote(label)}"]
+        lines += cause_lines(slug, label)
     return lines
+
+
+def cause_lines(slug: str, label: str) -> list[str]:
+    return [f"  - slug: {scalar(slug)}", f"    label: {quote(label)}"]

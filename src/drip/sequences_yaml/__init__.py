@@ -18,9 +18,19 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from drip import content, durations, errors, sequences
-from drip.sequences_yaml import _containers, _lint, _located, _scalars, _sequences, _settings
+from drip.sequences_yaml import (
+    _containers,
+    _lint,
+    _located,
+    _samples,
+    _scalars,
+    _sequences,
+    _settings,
+)
 
 lint = _lint.lint  # what a loaded plan can still get wrong: problems and warnings
+load_samples = _samples.load  # samples.yaml: the sample patients of preview, simulate, send-test
+Sample = _samples.Sample
 Lint = _lint.Lint
 parse_duration = durations.parse_duration
 format_duration = durations.format_duration
@@ -60,6 +70,18 @@ class Locator:
         scalar = value.node.value if isinstance(value.node.value, str) else None
         at = value if scalar is not None else value.key_value  # a mapping or list: at its key
         return Located(text=scalar, line=at.line, column=at.column)
+
+    def span(self, where: str) -> tuple[int, int, bool] | None:
+        """(first line, last line, block style) of the value at `where`, 1-based: the lines
+        its own text is written on, comments after it excluded. None when it is absent."""
+        if self._root is None:
+            return None
+        value = _located.find(self.text, where, self._root)
+        if value is None:
+            return None
+        node = value.node
+        block = not getattr(node, "flow_style", False)
+        return node.start_mark.line + 1, _located.last_line(node) + 1, block
 
 
 ArticleLoader = Callable[[str], content.Article]

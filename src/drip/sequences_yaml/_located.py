@@ -193,3 +193,16 @@ def pairs(node: nodes.MappingNode) -> list[tuple[nodes.Node, nodes.Node]]:
             given.add(str(key.value))
             explicit.append((key, value))
     return explicit
+
+
+def last_line(node: nodes.Node) -> int:
+    """The last line (0-based) holding any of `node`'s own text: comments after it excluded."""
+    if isinstance(node, nodes.ScalarNode):
+        end = node.end_mark
+        return int(end.line) if end.column > 0 else max(int(end.line) - 1, node.start_mark.line)
+    children: list[nodes.Node] = []
+    if isinstance(node, nodes.MappingNode):
+        children = [part for pair in node.value for part in pair]
+    elif isinstance(node, nodes.SequenceNode):
+        children = list(node.value)
+    return max([int(node.start_mark.line), *(last_line(child) for child in children)])

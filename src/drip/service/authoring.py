@@ -52,7 +52,7 @@ def propose(
     base = output.parent if output else Path.cwd()
     clinic = _existing_clinic(output) if output and output.exists() else None
     text = generate.propose(
-        tree, article_path=_relative(article, base), clinic=clinic, single=single
+        tree, article_path=relative(article, base), clinic=clinic, single=single
     )
     notes = () if generate.listed_treatments(tree) else (_NO_TREATMENTS,)
     return Proposal(text=text, notes=notes)
@@ -77,7 +77,13 @@ def write_proposal(output: Path, text: str) -> int:
 
 
 def _existing_clinic(path: Path) -> sequences.Clinic:
-    """The clinic block of a file being regenerated, so a marketer's identity edits survive.
+    """The clinic block of a file being regenerated, so a marketer's identity edits survive."""
+    return existing(path)[1].clinic
+
+
+def existing(path: Path) -> tuple[str, sequences.Plan]:
+    """The text and plan of a sequences.yaml about to be regenerated over (its content slugs
+    and templates unchecked: the article may have changed since).
 
     A file that cannot be read as sequences.yaml is not overwritten: the marketer's clinic
     block would be lost to placeholders without a word.
@@ -88,7 +94,7 @@ def _existing_clinic(path: Path) -> sequences.Clinic:
         reason = exc.strerror if isinstance(exc, OSError) else "it is not UTF-8 text"
         raise _refuse(path, f"{path}: cannot read it ({reason})") from None
     try:
-        return sequences_yaml.load(text, file=str(path)).clinic
+        return text, sequences_yaml.load(text, file=str(path))
     except errors.ContentError as exc:
         raise _refuse(path, str(exc.problems[0]) if exc.problems else str(exc)) from None
     except errors.DripError as exc:
@@ -103,7 +109,8 @@ def _refuse(path: Path, problem: str) -> errors.InvalidInput:
     )
 
 
-def _relative(path: Path, base: Path) -> str:
+def relative(path: Path, base: Path) -> str:
+    """`path` as sequences.yaml in `base` names it: relative when inside, else absolute."""
     try:
         return path.resolve().relative_to(base.resolve()).as_posix()
     except ValueError:
@@ -118,7 +125,7 @@ def render_sample(
     plan, article = app_module.load_plan(cfg)
     renderer = rendering.Renderer(plan=plan, article=article, templates=cfg.templates)
     message = rendering.compose(
-        _rendered(plan, renderer, cause, step),
+        rendered(plan, renderer, cause, step),
         clinic=plan.clinic,
         recipient=rendering.Recipient(email=rendering.SAMPLE_RECIPIENT.email, first_name=name),
         links=rendering.sample_links(cfg.base_url or plan.clinic.base_url),
@@ -140,9 +147,11 @@ def render_sample(
     return stem
 
 
-def _rendered(
+def rendered(
     plan: sequences.Plan, renderer: rendering.Renderer, cause: str, step: str
 ) -> rendering.RenderedStep:
+    """Step `step` of `cause`'s sequence (`confirm`: the opt-in email), rendered; UsageError
+    naming the causes or steps there are when either is not in sequences.yaml."""
     if plan.cause(cause) is None:
         causes = ", ".join(c.slug for c in plan.causes)
         raise errors.UsageError(f"{cause!r} is not a cause in sequences.yaml (one of: {causes})")

@@ -1,5 +1,7 @@
 """The email for one claimed delivery: its step rendered once, then personalised per patient
-with their first name and signed links (minted at `now`, with the current secret key)."""
+with their first name and signed links (minted at `now`, with the current secret key); with
+a tracker (DRIP_TRACKING=on), a step's links go through the web app's redirect and it carries
+an open pixel (`tracking`)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from datetime import datetime
 from email.message import EmailMessage
 
 from drip import rendering, sequences, store, tokens
+from drip.service import tracking
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -16,14 +19,16 @@ class Letters:
     renderer: rendering.Renderer
     keys: tokens.Keys
     base_url: str
+    tracker: tracking.Tracker | None = None  # DRIP_TRACKING=on
 
     def compose(self, claim: store.Claim, *, now: datetime) -> EmailMessage:
         """The message of `claim` (a step, or the opt-in email), as it goes out at `now`."""
-        rendered = (
-            self.renderer.confirmation()
-            if claim.sequence == sequences.CONFIRM_SEQUENCE
-            else self.renderer.step(claim.sequence, claim.step_id)
-        )
+        if claim.sequence == sequences.CONFIRM_SEQUENCE:
+            rendered = self.renderer.confirmation()  # never tracked: nobody agreed to it yet
+        else:
+            rendered = self.renderer.step(claim.sequence, claim.step_id)
+            if self.tracker is not None:
+                rendered = self.tracker.track(rendered, delivery_uid=claim.delivery_uid, now=now)
         unsubscribe, preferences, confirm = tokens.links(
             self.keys, self.base_url, claim.subscriber_uid, now=now
         )

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from drip import clock, config, durations, errors, logs, mailer, redact, store
 from drip.service import app as app_module
-from drip.service import dispatch, letters, metrics, pacing
+from drip.service import dispatch, letters, metrics, pacing, tracking
 
 log = logging.getLogger("drip.daemon")
 
@@ -115,7 +115,13 @@ def dispatcher(
         outbox=app.store,
         sender=sender,
         letters=letters.Letters(
-            plan=app.plan, renderer=app.renderer, keys=app.keys, base_url=app.base_url
+            plan=app.plan,
+            renderer=app.renderer,
+            keys=app.keys,
+            base_url=app.base_url,
+            tracker=tracking.Tracker(links=app.store, keys=app.keys, base_url=app.base_url)
+            if cfg.tracking
+            else None,
         ),
         plan=app.plan,
         clock=now,

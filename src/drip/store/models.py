@@ -124,6 +124,7 @@ class DeliveryRow(Base):
     message_id: Mapped[str | None] = mapped_column(sa.String(250))
     sent_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
+    bounced_at: Mapped[datetime | None]  # the mailbox does not exist (5.1.x): failed, bounced
 
 
 class EventRow(Base):
@@ -174,4 +175,28 @@ class SuppressionRow(Base):
     reason: Mapped[values.SuppressionReason] = mapped_column(
         _enum(values.SuppressionReason, "suppression_reason")
     )
+    at: Mapped[datetime]
+
+
+class TrackedLinkRow(Base):
+    """A link of a tracked email, by its id (a hash of the URL): a click redirect goes only to
+    a URL drip itself put in an email (DRIP_TRACKING=on)."""
+
+    __tablename__ = "tracked_links"
+
+    id: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
+    url: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime]
+
+
+class TrackingHitRow(Base):
+    """One open or click of a delivery (DRIP_TRACKING=on); deleted with the delivery."""
+
+    __tablename__ = "tracking_hits"
+    __table_args__ = (sa.Index("ix_tracking_hits_delivery_id", "delivery_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    delivery_id: Mapped[int] = mapped_column(sa.ForeignKey("deliveries.id", ondelete="CASCADE"))
+    kind: Mapped[values.TrackingKind] = mapped_column(_enum(values.TrackingKind, "tracking_kind"))
+    link_id: Mapped[str | None] = mapped_column(sa.String(16))
     at: Mapped[datetime]

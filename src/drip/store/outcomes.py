@@ -88,8 +88,9 @@ class OutcomeOps(base.StoreBase):
         the subscriber is marked bounced, the address suppressed, the rest cancelled."""
         with self._write() as conn:
             row = _fence(
-                conn, delivery_id, owner, state=DS.FAILED, attempts=D.attempts + 1, last_error=error
-            )
+                conn, delivery_id, owner, state=DS.FAILED, attempts=D.attempts + 1,
+                last_error=error, bounced_at=now,
+            )  # fmt: skip
             if row is None:
                 return False
             _event(conn, row, values.EventKind.FAILED, now=now, detail=error)

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from drip.store import base, models, outbox, values
 
 D, Sub, Ev, Enr = models.DeliveryRow, models.SubscriberRow, models.EventRow, models.EnrollmentRow
+Hit = models.TrackingHitRow
 _E = TypeVar("_E", bound=enum.Enum)
 SS, DS, EK = values.SubscriberState, values.DeliveryState, values.EventKind
 
@@ -41,6 +42,15 @@ class ReportOps(base.StoreBase):
                     _plain(r, ("kind", "at", "sequence", "step_id"))
                     for r in conn.execute(
                         sa.select(Ev.__table__).where(Ev.subscriber_id == row.id).order_by(Ev.id)
+                    )
+                ],
+                "opens_and_clicks": [  # only with DRIP_TRACKING=on
+                    _plain(r, ("sequence", "step_id", "kind", "at"))
+                    for r in conn.execute(
+                        sa.select(D.sequence, D.step_id, Hit.kind, Hit.at)
+                        .join(D, D.id == Hit.delivery_id)
+                        .where(D.subscriber_id == row.id)
+                        .order_by(Hit.id)
                     )
                 ],
             }

@@ -12,7 +12,17 @@ uniqueness and concurrency (unique keys, leases, `SKIP LOCKED`), not Python lock
 
 from __future__ import annotations
 
-from drip.store import controls, limits, outbox, outcomes, reports, subscribers
+from drip.store import (
+    controls,
+    history,
+    limits,
+    outbox,
+    outcomes,
+    reports,
+    results,
+    subscribers,
+    tracking,
+)
 
 
 class Store(
@@ -22,6 +32,10 @@ class Store(
     reports.ReportOps,
     limits.LimitOps,
     controls.ControlOps,
+    results.ResultsOps,
+    history.HistoryOps,
+    tracking.TrackingOps,
 ):
-    """Subscribers, the deliveries outbox, outcomes, reports, rate limits and the sending
-    pause, on SQLite or PostgreSQL."""
+    """Subscribers, the deliveries outbox, outcomes, reports, rate limits, the sending pause,
+    each step's results, a patient's history and (DRIP_TRACKING=on) opens and clicks, on
+    SQLite or PostgreSQL."""

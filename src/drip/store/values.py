@@ -58,6 +58,13 @@ class EventKind(enum.Enum):
     IMPORTED = "imported"
 
 
+class TrackingKind(enum.Enum):
+    """What a tracked email told (only with DRIP_TRACKING=on)."""
+
+    OPENED = "opened"  # its open pixel was fetched
+    CLICKED = "clicked"  # one of its links was followed
+
+
 class SuppressionReason(enum.Enum):
     UNSUBSCRIBED = "unsubscribed"
     BOUNCED = "bounced"
@@ -272,6 +279,54 @@ class Reason:
 
     def to_json(self) -> dict[str, object]:
         return {"kind": self.kind, "reason": self.reason, "count": self.count}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Hit:
+    """An open or a click of a delivery (DRIP_TRACKING=on)."""
+
+    kind: TrackingKind
+    at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeliveryRecord:
+    """One delivery of a patient, as `drip lookup` shows it."""
+
+    sequence: str
+    step_id: str
+    state: DeliveryState
+    due_at: datetime
+    sent_at: datetime | None
+    attempts: int
+    last_error: str | None  # why it failed, was held or was not sent
+    bounced_at: datetime | None
+    hits: tuple[Hit, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class History:
+    """What drip holds about one subscriber, for staff (`drip lookup`)."""
+
+    subscriber: Subscriber
+    suppressed: SuppressionReason | None
+    deliveries: tuple[DeliveryRecord, ...]
+    events: tuple[Event, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class StepResult:
+    """How one step did, over every patient (`drip stats`): counts only."""
+
+    sequence: str
+    step_id: str
+    sent: int = 0
+    failed: int = 0  # for good, other than a bounce
+    bounced: int = 0  # the mailbox does not exist
+    suppressed: int = 0  # not sent: the patient had left, or the address is suppressed
+    unsubscribed: int = 0  # patients whose last email before unsubscribing was this one
+    opened: int = 0  # deliveries opened at least once (DRIP_TRACKING=on)
+    clicked: int = 0  # deliveries with a link followed at least once (DRIP_TRACKING=on)
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from starlette.templating import Jinja2Templates
 from drip import config, errors, logs
 from drip.service import app as app_module
 from drip.service import operations
-from drip.web import guard, pages
+from drip.web import guard, pages, tracking
 
 log = logging.getLogger("drip.web")
 
@@ -50,13 +50,11 @@ def create(cfg: config.Config, *, opened: app_module.App | None = None) -> Starl
         if opened is None:
             world.close()
 
-    routes = [
-        *pages.ROUTES,
-        Mount("/static", StaticFiles(directory=folder / "static"), name="static"),
-    ]
+    served = [*pages.ROUTES, *tracking.ROUTES]
+    routes = [*served, Mount("/static", StaticFiles(directory=folder / "static"), name="static")]
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(guard.Guard, routes={r.endpoint: r.path for r in pages.ROUTES})],
+        middleware=[Middleware(guard.Guard, routes={r.endpoint: r.path for r in served})],
         exception_handlers={errors.DripError: _drip_error, Exception: _crash, 404: _not_found},
         lifespan=lifespan,
     )
