@@ -17,11 +17,12 @@ import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from drip import errors, mail_url, redact
+from drip import durations, errors, mail_url, redact
 
 MIN_SECRET = 32  # characters: `drip secret new` makes 43
 DEFAULT_CONSENT = (
@@ -66,6 +67,13 @@ def _number(kind: type[int] | type[float], minimum: float) -> Callable[[str, str
         return value
 
     return parse
+
+
+def _duration(name: str, raw: str) -> timedelta:
+    try:
+        return durations.parse_duration(raw)
+    except ValueError as exc:
+        raise errors.ConfigError(f"DRIP_{name.upper()}: {exc}") from None
 
 
 def _choice(*choices: str) -> Callable[[str, str], str]:
@@ -281,6 +289,14 @@ class Config:
         )
     )
     batch_size: int = field(metadata=_meta("100", "deliveries claimed per batch", _number(int, 1)))
+    stale_after: timedelta = field(
+        metadata=_meta(
+            "1d",
+            "a step found later than this past its time is moved into the patient's next send "
+            "window, spread across it, not sent at once (after an outage); 0: never",
+            _duration,
+        )
+    )
     lease_seconds: int = field(
         metadata=_meta("300", "how long a claim holds before rescue", _number(int, 5))
     )

@@ -20,6 +20,7 @@ the next day even across a daylight-saving change; the rest of the delay is elap
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -36,6 +37,9 @@ class Planned:
 
     step_id: str
     due_at: datetime
+
+
+SPREAD_AT_LEAST = timedelta(hours=1)  # the stale-step guard spreads over no less
 
 
 def into_window(moment: datetime, *, tz: ZoneInfo, window: sequences.SendWindow) -> datetime:
@@ -114,6 +118,23 @@ def plan(
         tz=tz,
         window=window,
     )
+
+
+def spread_into_next_window(
+    moment: datetime, *, tz: ZoneInfo, window: sequences.SendWindow, key: str
+) -> datetime:
+    """The stale-step guard's time for a step found long overdue at `moment`: a point spread
+    by `key` (a delivery's uid) across the rest of the send window open now, when at
+    least `SPREAD_AT_LEAST` of it is left, else across the next window. A backlog left by an
+    outage then goes out over hours, in every patient's own hours, not in one burst."""
+    start = into_window(moment, tz=tz, window=window)
+    end = _resolve(start.astimezone(tz).date(), window.end, tz)
+    if start == moment.astimezone(UTC) and end - start < SPREAD_AT_LEAST:
+        start = into_window(end, tz=tz, window=window)  # too little left today: the next one
+        end = _resolve(start.astimezone(tz).date(), window.end, tz)
+    seconds = max(int((end - start).total_seconds()) - 60, 1)  # a minute's margin at the end
+    offset = timedelta(seconds=int.from_bytes(hashlib.sha256(key.encode()).digest()[:8]) % seconds)
+    return into_window(start + offset, tz=tz, window=window)
 
 
 def add_delay(since: datetime, delay: timedelta, *, tz: ZoneInfo) -> datetime:

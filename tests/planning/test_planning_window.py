@@ -160,3 +160,51 @@ def test_a_delay_under_a_day_from_the_second_pass_of_an_ambiguous_hour() -> None
     assert planning.add_delay(second_pass, timedelta(minutes=30), tz=NEW_YORK) == utc(
         "2026-11-01 07:00"
     )
+
+
+# The stale-step guard: where a long-overdue step goes (spread_into_next_window).
+
+UIDS = [f"{n:032x}" for n in (0, 1, 2**40, 2**47 + 12345, 16**12 - 1)] + [
+    "9f86d081884c7d659a2feaa0c55ad015",
+    "a3f0c2b1e4d5968778695a4b3c2d1e0f",
+]
+
+
+@pytest.mark.parametrize("uid", UIDS)
+def test_a_stale_step_found_at_night_lands_inside_the_next_window(uid: str) -> None:
+    night = local(NEW_YORK, "2026-01-07 23:30")  # a Wednesday
+    moved = planning.spread_into_next_window(night, tz=NEW_YORK, window=OFFICE, key=uid)
+    assert utc("2026-01-08 14:00") <= moved < utc("2026-01-08 23:00")  # Thursday 09:00–18:00
+    assert planning.into_window(moved, tz=NEW_YORK, window=OFFICE) == moved
+
+
+@pytest.mark.parametrize("uid", UIDS)
+def test_a_stale_step_found_in_the_window_spreads_over_the_rest_of_it(uid: str) -> None:
+    morning = local(NEW_YORK, "2026-01-07 10:00")
+    moved = planning.spread_into_next_window(morning, tz=NEW_YORK, window=OFFICE, key=uid)
+    assert morning <= moved < utc("2026-01-07 23:00")  # today, before 18:00
+
+
+def test_with_less_than_an_hour_of_the_window_left_it_waits_for_the_next_one() -> None:
+    late = local(NEW_YORK, "2026-01-09 17:30")  # Friday: the next window is Monday's
+    moved = planning.spread_into_next_window(late, tz=NEW_YORK, window=OFFICE, key=UIDS[3])
+    assert utc("2026-01-12 14:00") <= moved < utc("2026-01-12 23:00")
+
+
+def test_a_backlog_is_spread_across_the_window_not_piled_at_its_opening() -> None:
+    night = local(LONDON, "2026-01-07 02:00")
+    keys = [f"{n * 7919:032x}" for n in range(1, 200)]
+    moved = [planning.spread_into_next_window(night, tz=LONDON, window=OFFICE, key=k) for k in keys]
+    hours = {m.astimezone(LONDON).hour for m in moved}
+    assert hours == set(range(9, 18))  # every hour of the window gets some of them
+    same = planning.spread_into_next_window(night, tz=LONDON, window=OFFICE, key=keys[0])
+    assert same == moved[0]  # the same delivery always gets the same moment
+
+
+def test_the_spread_keeps_to_local_hours_across_the_spring_change() -> None:
+    saturday = local(NEW_YORK, "2026-03-07 20:00")
+    every_day = window("09:00", "18:00")
+    for key in UIDS:
+        moved = planning.spread_into_next_window(saturday, tz=NEW_YORK, window=every_day, key=key)
+        wall = moved.astimezone(NEW_YORK)
+        assert (wall.date().isoformat(), 9 <= wall.hour < 18) == ("2026-03-08", True)

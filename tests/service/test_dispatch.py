@@ -263,13 +263,56 @@ def test_a_message_that_cannot_be_built_fails_with_its_reason_and_the_batch_goes
 def test_a_step_due_while_drip_was_down_waits_for_the_send_window(app: app_module.App) -> None:
     outbox = mailer.MemoryMailer()
     patient(app)  # welcome due at T0, Tuesday 15:00 in London
-    saturday_night = datetime(2026, 12, 5, 3, 0, tzinfo=UTC)  # drip was down until now
-    result = run(app, outbox, saturday_night)
+    night = datetime(2026, 12, 2, 3, 0, tzinfo=UTC)  # drip was down until now: 12 h late
+    result = run(app, outbox, night)
     assert (result.sent, result.count(V.DEFERRED)) == (0, 1)
     assert outbox.sent == []
-    monday = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)  # the window opens, London time
-    assert app.store.status(now=saturday_night).next_due == monday
-    assert run(app, outbox, monday).sent == 1
+    morning = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)  # the window opens, London time
+    assert app.store.status(now=night).next_due == morning
+    assert run(app, outbox, morning).sent == 1
+
+
+def test_a_step_found_days_late_is_moved_into_the_next_window_with_its_reason(
+    app: app_module.App,
+) -> None:
+    outbox = mailer.MemoryMailer()
+    patients = [patient(app, email=f"p{n}@example.com") for n in range(40)]
+    saturday_night = datetime(2026, 12, 5, 3, 0, tzinfo=UTC)  # 3 days 12 h late
+    result = run(app, outbox, saturday_night)
+    assert (result.sent, result.count(V.DEFERRED), outbox.sent) == (0, 40, [])
+    d = models.DeliveryRow
+    with app.store.engine.connect() as conn:
+        rows = conn.execute(sa.select(d.due_at, d.last_error, d.state)).all()
+    london = zoneinfo.ZoneInfo("Europe/London")
+    moved = [row.due_at for row in rows]
+    assert {m.astimezone(london).date().isoformat() for m in moved} == {"2026-12-07"}  # Monday
+    assert all(9 <= m.astimezone(london).hour < 18 for m in moved)  # inside its window
+    assert len({m.astimezone(london).hour for m in moved}) >= 5  # spread, not one burst
+    assert {row.last_error for row in rows} == {
+        "found more than 1d past its time: moved into the send window"
+    }
+    assert {row.state.value for row in rows} == {"pending"}
+    [shown] = app.store.status(now=saturday_night).reasons  # what drip status prints
+    assert (shown.kind, shown.count) == ("moved", 40)
+    monday_evening = datetime(2026, 12, 7, 17, 59, tzinfo=UTC)
+    assert run(app, outbox, monday_evening).sent == len(patients)  # each sent once, on Monday
+
+
+def test_a_stale_step_found_inside_the_window_goes_out_later_that_day(app: app_module.App) -> None:
+    outbox = mailer.MemoryMailer()
+    patient(app)
+    thursday_morning = datetime(2026, 12, 3, 10, 0, tzinfo=UTC)  # 1 day 19 h late, window open
+    assert run(app, outbox, thursday_morning).count(V.DEFERRED) == 1
+    due = app.store.status(now=thursday_morning).next_due
+    assert due is not None and thursday_morning <= due < datetime(2026, 12, 3, 18, 0, tzinfo=UTC)
+
+
+def test_stale_after_0_turns_the_guard_off(app: app_module.App) -> None:
+    outbox = mailer.MemoryMailer()
+    patient(app)
+    thursday_morning = datetime(2026, 12, 3, 10, 0, tzinfo=UTC)
+    off = dataclasses.replace(app, config=dataclasses.replace(app.config, stale_after=timedelta(0)))
+    assert dispatch.total(dispatcher(off, outbox, thursday_morning).tick()).sent == 1
 
 
 def deliveries_by_sequence(app: app_module.App) -> list[tuple[str, str, str]]:

@@ -30,6 +30,9 @@ def site_env(database_url: str, sink: SmtpSink, folder: Path, port: int) -> dict
         "DRIP_SUPPRESSION_KEY": db_rows.SUPPRESSION_KEY,
         "DRIP_BASE_URL": f"http://127.0.0.1:{port}",
         "DRIP_ALLOWED_ORIGINS": "https://www.clinic.example",
+        # The tests jump the clock days at a time, as if drip had sent on time all along: the
+        # stale-step guard (tests/service/test_dispatch.py) would move each jumped-over step.
+        "DRIP_STALE_AFTER": "0",
     }
 
 

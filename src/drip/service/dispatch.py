@@ -28,7 +28,7 @@ from email.message import EmailMessage
 from enum import StrEnum
 from typing import Protocol
 
-from drip import contacts, delivery, errors, planning, redact, sequences, store
+from drip import contacts, delivery, durations, errors, planning, redact, sequences, store
 from drip.service import pacing
 
 log = logging.getLogger("drip.dispatch")
@@ -252,6 +252,7 @@ class Dispatcher:
     sleep: Callable[[float], None] = time.sleep
     transient: Callable[[BaseException], bool] = store.transient  # a database that is away
     timings: Timings = UNTIMED
+    stale_after: timedelta | None = None  # DRIP_STALE_AFTER: the stale-step guard; None: off
 
     def batch(self) -> BatchResult:
         """Claim up to batch_size due deliveries and process them. The rest of the batch is
@@ -350,6 +351,12 @@ class Dispatcher:
             return self._kept(mark, claim, Verdict.SUPPRESSED, now=now, reason=reason)
         if not confirming and self._step(claim) is None:
             return self._skip_removed(claim, now, check)
+        if not confirming and (later := self._stale(claim, now)) is not None:
+            late = durations.format_duration(self.stale_after or timedelta(0))
+            reason = f"found more than {late} past its time: moved into the send window"
+            return self._kept(
+                self.outbox.defer, claim, Verdict.DEFERRED, due_at=later, reason=reason
+            )
         if not confirming and (opens := self._window_opens(claim, check, now)) > now:
             return self._kept(self.outbox.defer, claim, Verdict.DEFERRED, due_at=opens)
         try:
@@ -407,9 +414,22 @@ class Dispatcher:
             log.warning("delivery %s: lease lost; another worker has it", claim.delivery_id)
         return verdict if kept else Verdict.LEASE_LOST
 
+    def _stale(self, claim: store.Claim, now: datetime) -> datetime | None:
+        """The stale-step guard: a step found more than `stale_after` past its time (drip was
+        down, the patient was paused) is not sent at once but moved into the patient's next
+        send window, spread across it; None when it is on time."""
+        if self.stale_after is None or now - claim.due_at <= self.stale_after:
+            return None
+        return planning.spread_into_next_window(
+            now,
+            tz=zoneinfo.ZoneInfo(claim.timezone),
+            window=self.plan.window,
+            key=claim.delivery_uid,
+        )
+
     def _window_opens(self, claim: store.Claim, check: store.Recheck, now: datetime) -> datetime:
-        """`now` inside the subscriber's send window, else when it next opens. The stale-step
-        guard: a step that fell due while drip was down is sent in the window, not at 3 am.
+        """`now` inside the subscriber's send window, else when it next opens: a step that fell
+        due at night is sent in the window, not at 3 am.
         (`first_step: at-once` exempts an enrollment's first step: it was planned to go now.)"""
         window = self.plan.window
         first = not any(sequence == claim.sequence for sequence, _ in check.sent)

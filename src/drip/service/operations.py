@@ -132,6 +132,7 @@ def dispatcher(
         pace=pacing.no_pacing if simulated else shared_rate(app).wait,
         stop=stop or threading.Event(),
         timings=timings or dispatch.UNTIMED,
+        stale_after=cfg.stale_after or None,
     )
 
 

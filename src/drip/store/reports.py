@@ -87,11 +87,13 @@ class ReportOps(base.StoreBase):
 
 
 def _reasons(conn: sa.Connection, *, top: int = 5) -> tuple[values.Reason, ...]:
-    """The commonest reasons of failed deliveries and of those waiting to be tried again."""
+    """The commonest reasons of failed deliveries, of those waiting to be tried again, and of
+    those moved to a later time without an attempt (the stale-step guard)."""
     found: list[values.Reason] = []
     for kind, where in (
         ("failed", D.state == DS.FAILED),
         ("retrying", sa.and_(D.state == DS.PENDING, D.attempts > 0)),
+        ("moved", sa.and_(D.state == DS.PENDING, D.attempts == 0)),  # the stale-step guard
     ):
         rows = conn.execute(
             sa.select(D.last_error, sa.func.count().label("n"))

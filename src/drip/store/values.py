@@ -270,8 +270,9 @@ class Pause:
 
 @dataclass(frozen=True, kw_only=True)
 class Reason:
-    """How many deliveries failed (`failed`) or wait to be tried again (`retrying`) for one
-    reason, as the mail server or drip gave it (addresses already redacted)."""
+    """How many deliveries failed (`failed`), wait to be tried again (`retrying`) or were moved
+    to a later time (`moved`) for one reason, as the mail server or drip gave it (addresses
+    already redacted)."""
 
     kind: str
     reason: str
