@@ -1,14 +1,21 @@
 """What to send next, and when: a pure function of the sequence, what was sent, and the clock.
 
-**The rule for edited sequences** (what marketers are told). A subscriber's next step is the
-*first step in the sequence's current order whose id they have not been sent*. Therefore:
+**The rule for edited sequences** (what marketers are told; docs/live-edits.md). A
+subscriber's next step is the *first step in the sequence's current order whose id they have
+not been sent*, checked again when a queued step comes due (`first_unsent`). Therefore:
 
-- a step **added** before a subscriber's position is sent next: never skipped silently;
-- a step **removed** is never sent (to anyone who had not had it yet);
+- a step **added** before a subscriber's position is sent to them next, in place of the step
+  that was queued (which follows it): nobody in the sequence misses a new step;
+- a step **removed** is never sent (to anyone who had not had it yet); the next one follows;
 - **reordering** sends the remaining steps in the new order;
-- a **changed delay** applies to the next step planned after the change;
-- **nothing is ever sent twice**: a step id already sent is never planned again (and the
-  database refuses a second delivery of the same step id anyway).
+- a **changed delay** applies to the next step planned after the change (a queued step keeps
+  the time it was given);
+- a **renamed id** is a removed step and an added one: whoever had it under its old id gets it
+  again (`drip check` warns; `drip plan` counts them);
+- a subscriber who **finished** the sequence gets nothing more: steps added after the end are
+  for those still in it;
+- **nothing is ever sent twice** under one id: a step id already sent is never planned again
+  (and the database refuses a second delivery of the same step id anyway).
 
 **Delays** count from the previous send (or from the enrollment, for the first step). Whole
 days in a delay are calendar days in the subscriber's time zone, so "1d" after 10:00 is 10:00
@@ -75,6 +82,13 @@ def into_window(moment: datetime, *, tz: ZoneInfo, window: sequences.SendWindow)
     )
 
 
+def first_unsent(sequence: sequences.Sequence, done: frozenset[str]) -> sequences.Step | None:
+    """The step a subscriber who was sent (or covered for) `done` gets next: the first of the
+    current order not in it. The dispatcher asks again when a queued step comes due, so an
+    edit made after it was queued decides."""
+    return next((s for s in sequence.steps if s.id not in done), None)
+
+
 def next_step(
     *,
     sequence: sequences.Sequence,
@@ -85,7 +99,7 @@ def next_step(
     window: sequences.SendWindow,
 ) -> Planned | None:
     """The first step (in the current order) not yet sent, due after its delay; None at the end."""
-    step = next((s for s in sequence.steps if s.id not in sent), None)
+    step = first_unsent(sequence, sent)
     if step is None:
         return None
     if last_sent_at is None:
@@ -230,31 +244,80 @@ def covered(sequence: sequences.Sequence, received: frozenset[str]) -> frozenset
     return frozenset(s.id for s in sequence.steps if s.content and set(s.content) <= received)
 
 
+@dataclass(frozen=True, kw_only=True)
+class Edit:
+    """One change between two versions of a sequence: `kind` is added, removed, moved, delay
+    or content; `text` says it ("delay of rest changed 2d → 3d")."""
+
+    kind: str
+    step_id: str
+    text: str
+
+
+def edits(old: sequences.Sequence, new: sequences.Sequence) -> list[Edit]:
+    """What changed between two versions of a sequence, in the order `describe_edit` lists."""
+    old_ids = [s.id for s in old.steps]
+    new_ids = [s.id for s in new.steps]
+    found = [
+        Edit(kind="added", step_id=i, text=f"added step {i}") for i in new_ids if i not in old_ids
+    ]
+    found += [
+        Edit(kind="removed", step_id=i, text=f"removed step {i}")
+        for i in old_ids
+        if i not in new_ids
+    ]
+    common_old = [i for i in old_ids if i in new_ids]
+    common_new = [i for i in new_ids if i in old_ids]
+    kept = _longest_common_subsequence(common_old, common_new)
+    found += [
+        Edit(kind="moved", step_id=i, text=f"moved step {i}") for i in common_new if i not in kept
+    ]
+    for step_id in common_new:
+        before, after = old.step(step_id), new.step(step_id)
+        assert before is not None and after is not None  # both lists hold step_id
+        if before.after != after.after:
+            text = (
+                f"delay of {step_id} changed {durations.format_duration(before.after)} → "
+                f"{durations.format_duration(after.after)}"
+            )
+            found.append(Edit(kind="delay", step_id=step_id, text=text))
+        if _content(before) != _content(after):
+            found.append(
+                Edit(kind="content", step_id=step_id, text=f"changed content of step {step_id}")
+            )
+    return found
+
+
 def describe_edit(old: sequences.Sequence, new: sequences.Sequence) -> list[str]:
     """What changed between two versions of a sequence, one line per change, for `drip plan`.
 
     Lines: "added step X", "removed step Y", "moved step Z", "delay of W changed 2d → 3d",
     "changed content of step V" (subject, preheader, template or content slugs).
     """
-    old_ids = [s.id for s in old.steps]
-    new_ids = [s.id for s in new.steps]
-    lines = [f"added step {i}" for i in new_ids if i not in old_ids]
-    lines += [f"removed step {i}" for i in old_ids if i not in new_ids]
-    common_old = [i for i in old_ids if i in new_ids]
-    common_new = [i for i in new_ids if i in old_ids]
-    kept = _longest_common_subsequence(common_old, common_new)
-    lines += [f"moved step {i}" for i in common_new if i not in kept]
-    for step_id in common_new:
-        before, after = old.step(step_id), new.step(step_id)
-        assert before is not None and after is not None  # both lists hold step_id
-        if before.after != after.after:
-            lines.append(
-                f"delay of {step_id} changed {durations.format_duration(before.after)} → "
-                f"{durations.format_duration(after.after)}"
-            )
-        if _content(before) != _content(after):
-            lines.append(f"changed content of step {step_id}")
-    return lines
+    return [edit.text for edit in edits(old, new)]
+
+
+def renames(old: sequences.Sequence, new: sequences.Sequence) -> dict[str, str]:
+    """Steps that look renamed (new id → old id): an id only `new` has whose content slugs or
+    subject are those of an id only `old` had. The rule treats a rename as a removed step and
+    an added one, so whoever had the old id gets the step again: `drip check` warns."""
+    gone = [s for s in old.steps if new.step(s.id) is None]
+    found: dict[str, str] = {}
+    for step in new.steps:
+        if old.step(step.id) is not None:
+            continue
+        match = next(
+            (
+                g
+                for g in gone
+                if g.id not in found.values()
+                and ((g.content and g.content == step.content) or g.subject == step.subject)
+            ),
+            None,
+        )
+        if match is not None:
+            found[step.id] = match.id
+    return found
 
 
 def _content(step: sequences.Step) -> tuple[object, ...]:

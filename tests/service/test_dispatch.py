@@ -11,51 +11,13 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from dispatch_world import CONSENT, T0, V, dispatcher, patient, run
 
 import db_rows
-from drip import delivery, errors, mailer, planning, rendering, sequences, store
+from drip import delivery, errors, mailer, sequences, store
 from drip.service import app as app_module
-from drip.service import dispatch, operations, subscriptions
+from drip.service import dispatch, subscriptions
 from drip.store import models
-
-T0 = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)  # a Tuesday; 15:00 in London is in the window
-CONSENT = subscriptions.Consent(source="test", text="yes")
-
-
-V = dispatch.Verdict
-
-
-def dispatcher(
-    app: app_module.App, outbox: mailer.MemoryMailer, at: datetime, **changes: object
-) -> dispatch.Dispatcher:
-    wired = operations.dispatcher(app, outbox, now=lambda: at, simulated=True, owner="w1")
-    return dataclasses.replace(wired, **changes)  # type: ignore[arg-type]
-
-
-def run(app: app_module.App, outbox: mailer.MemoryMailer, at: datetime) -> dispatch.BatchResult:
-    return dispatch.total(dispatcher(app, outbox, at).tick())
-
-
-def patient(
-    app: app_module.App, email: str = "ana@example.com", cause: str = "muscle-injury"
-) -> store.Subscriber:
-    return subscriptions.subscribe(
-        app,
-        email=email,
-        first_name="Ana",
-        cause=cause,
-        timezone="Europe/London",
-        consent=CONSENT,
-        confirmed=True,
-        now=T0,
-    )
-
-
-def edited(app: app_module.App, sequence: sequences.Sequence) -> app_module.App:
-    """The app as `drip run` would open it after a marketer's edit of one sequence."""
-    plan = dataclasses.replace(app.plan, sequences={**app.plan.sequences, sequence.cause: sequence})
-    renderer = rendering.Renderer(plan=plan, article=app.article, templates=app.config.templates)
-    return dataclasses.replace(app, plan=plan, renderer=renderer)
 
 
 def failure(code: int, enhanced: str) -> errors.SendError:
@@ -139,49 +101,6 @@ def test_policy_refusal_pauses_without_suppressing(app: app_module.App) -> None:
     status = app.store.status(now=T0)
     assert status.deliveries[store.DeliveryState.SENDING] == 0  # the batch's other claim released
     assert status.deliveries[store.DeliveryState.PENDING] == 2
-
-
-def test_a_step_removed_from_the_yaml_is_skipped_and_the_next_follows(app: app_module.App) -> None:
-    outbox = mailer.MemoryMailer()
-    subscriber = patient(app)
-    run(app, outbox, T0)  # welcome sent; the second step is queued
-    sequence = app.plan.sequences["muscle-injury"]
-    removed, following = sequence.steps[1], sequence.steps[2]
-    app = edited(
-        app,
-        dataclasses.replace(sequence, steps=tuple(s for s in sequence.steps if s.id != removed.id)),
-    )
-    due = T0 + removed.after
-    assert run(app, outbox, due).sent == 0
-    # the removed step's slot counts as a pause: the next delay runs from the skip
-    following_due = planning.into_window(
-        due + following.after, tz=zoneinfo.ZoneInfo("Europe/London"), window=app.plan.window
-    )
-    assert app.store.status(now=due).next_due == following_due
-    run(app, outbox, following_due)
-    assert [str(m["Subject"]) for m in outbox.sent][-1] == following.subject
-    assert removed.id not in db_rows.sent_steps(app.store, subscriber.id, "muscle-injury")
-
-
-def test_a_step_added_before_the_patients_position_is_not_skipped(app: app_module.App) -> None:
-    outbox = mailer.MemoryMailer()
-    subscriber = patient(app)
-    sequence = app.plan.sequences["muscle-injury"]
-    run(app, outbox, T0)  # welcome
-    run(app, outbox, T0 + sequence.steps[1].after)  # the first tip
-    extra = dataclasses.replace(sequence.steps[1], id="posture", subject="New: posture")
-    new = dataclasses.replace(sequence, steps=(sequence.steps[0], extra, *sequence.steps[1:]))
-    app = edited(app, new)
-    at = T0 + timedelta(days=30)
-    while (due := app.store.status(now=at).next_due) is not None:
-        run(app, outbox, due)
-    subjects = [str(m["Subject"]) for m in outbox.sent]
-    # the step already queued at the edit (the second tip) goes out as queued; then the added one
-    assert subjects[2:4] == [sequence.steps[2].subject, "New: posture"]
-    assert len(subjects) == len(set(subjects)) == len(new.steps)
-    assert db_rows.sent_steps(app.store, subscriber.id, "muscle-injury") == {
-        s.id for s in new.steps
-    }
 
 
 def test_a_step_is_rendered_once_for_many_patients(

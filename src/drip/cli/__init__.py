@@ -81,6 +81,7 @@ def main() -> None:
     Marketers:  drip ingest ARTICLE · drip generate ARTICLE -o sequences.yaml
                 drip check · drip render CAUSE STEP --out DIR
                 drip preview · drip simulate --days 60 · drip send-test CAUSE --to ADDRESS
+                drip plan (what an edit does to the patients mid-sequence)
     Ops:        drip db upgrade · drip secret new · drip run · drip tick · drip status
                 drip doctor
                 drip stats [--csv | --html DIR]

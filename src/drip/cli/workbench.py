@@ -1,7 +1,8 @@
 """The marketer's workbench: see every email and when it goes out, before anything is sent.
 
 `drip preview`, `drip simulate` and `drip send-test` need no database: the sample patients of
-samples.yaml stand in for patients. Service modules are imported inside each command.
+samples.yaml stand in for patients. `drip plan` reads the database (never writes it): what an
+edit does to the real patients. Service modules are imported inside each command.
 """
 
 from __future__ import annotations
@@ -141,4 +142,31 @@ def send_test_command(
     )
 
 
-COMMANDS = (preview_command, simulate_command, send_test_command)
+@click.command("plan")
+@click.option("--json", "as_json", is_flag=True, help="machine-readable, for CI")
+@click.option(
+    "--compare/--no-compare",
+    default=True,
+    help="count the changes since git HEAD's sequences.yaml (default: when in a git checkout)",
+)
+def plan_command(as_json: bool, compare: bool) -> None:
+    """What the edited sequences.yaml will do to the patients in the middle of it.
+
+    Reads where every patient stands in the database (nothing is changed, nothing sent) and
+    prints, per sequence, each change since git HEAD with how many patients it affects, and
+    what they get next, counted by step. Run it before restarting `drip run` on a new file.
+
+    \b
+    Example:
+      drip plan
+      drip plan --json | jq .affected
+    """
+    from drip.service import app as app_module
+    from drip.service import edit_plan
+
+    with app_module.open_app(config.load()) as app:
+        report = edit_plan.for_app(app, compare=compare)
+    click.echo(edit_plan.format_json(report) if as_json else edit_plan.format_human(report))
+
+
+COMMANDS = (preview_command, simulate_command, send_test_command, plan_command)

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from email.message import EmailMessage
 from pathlib import Path
 
-from drip import content, errors, generate, ingest, rendering, sequences, sequences_yaml
+from drip import content, errors, generate, ingest, planning, rendering, sequences, sequences_yaml
 from drip.rendering import mjml_lint, spam
 from drip.service import check_emails
 from drip.service.check_report import CheckReport, StepScore, format_human, format_json
@@ -72,6 +72,7 @@ def check(
     )
     problems.extend(linted.problems)
     warnings = list(linted.warnings)
+    warnings += _renamed(plan, file, _at(locator), sequences_path, templates_dir)
     steps = sum(len(s.steps) for s in plan.sequences.values())
     report = CheckReport(
         problems=problems, warnings=warnings, sequences=len(plan.sequences), steps=steps
@@ -100,6 +101,41 @@ def _at(locator: sequences_yaml.Locator) -> Callable[[str], tuple[int, int] | No
         return (found.line, found.column) if found else None
 
     return locate
+
+
+def _renamed(
+    plan: sequences.Plan,
+    file: str,
+    locate: Callable[[str], tuple[int, int] | None],
+    sequences_path: Path,
+    templates_dir: Path,
+) -> list[errors.Problem]:
+    """A step id that looks renamed since git HEAD (same content or subject under a new id):
+    to drip a new id is a new step, so whoever had the old one gets it again."""
+    from drip.service import revisions  # git runs only for a checkout
+
+    before, _ = revisions.committed_plan(sequences_path=sequences_path, templates=templates_dir)
+    if before is None:
+        return []
+    found = []
+    for cause, sequence in plan.sequences.items():
+        old = before.sequence(cause)
+        renamed = planning.renames(old, sequence) if old else {}
+        for index, step in enumerate(sequence.steps):
+            if step.id not in renamed:
+                continue
+            where = f"sequences.{cause}.steps[{index}].id"
+            line, column = locate(where) or (1, 1)
+            message = (
+                f"{step.id!r} looks like {renamed[step.id]!r} renamed (git HEAD has that id with "
+                f"the same content): a new id is a new step, so patients who had "
+                f"{renamed[step.id]!r} will get it again; keep the old id, or see how many "
+                "with `drip plan`"
+            )
+            found.append(
+                errors.Problem(file=file, line=line, column=column, where=where, message=message)
+            )
+    return found
 
 
 def _in_order(found: list[errors.Problem]) -> list[errors.Problem]:

@@ -351,6 +351,8 @@ class Dispatcher:
             return self._kept(mark, claim, Verdict.SUPPRESSED, now=now, reason=reason)
         if not confirming and self._step(claim) is None:
             return self._skip_removed(claim, now, check)
+        if not confirming and (first := self._first_unsent(claim, check)) != claim.step_id:
+            return self._skip_overtaken(claim, now, first)
         if not confirming and (later := self._stale(claim, now)) is not None:
             late = durations.format_duration(self.stale_after or timedelta(0))
             reason = f"found more than {late} past its time: moved into the send window"
@@ -451,6 +453,34 @@ class Dispatcher:
             now=now,
             reason=f"step {claim.step_id!r} is no longer in sequences.yaml",
             next=self._next(claim, now, check, sent=frozenset()),
+        )
+
+    def _first_unsent(self, claim: store.Claim, check: store.Recheck) -> str | None:
+        """The step the patient should get now by planning's rule for edited sequences: the
+        claimed one, unless sequences.yaml changed since it was queued (a step added or moved
+        before it), or its content reached them in another sequence meanwhile."""
+        sequence = self.plan.sequence(claim.sequence)
+        assert sequence is not None  # _step found the claimed step in it
+        step = planning.first_unsent(sequence, planning.done_steps(self.plan, sequence, check.sent))
+        return None if step is None else step.id
+
+    def _skip_overtaken(self, claim: store.Claim, now: datetime, first: str | None) -> Verdict:
+        """Not this step now: the one the rule puts first takes its place and its due time (so
+        the window and the stale-step guard apply to it alike); the claimed step is planned
+        again after it, since it was not sent. None: nothing is left for the patient."""
+        if first is None:
+            reason = f"step {claim.step_id!r}: its content was already sent in another sequence"
+            following = None
+        else:
+            reason = f"step {claim.step_id!r}: {first!r} comes before it in sequences.yaml now"
+            following = planning.Planned(step_id=first, due_at=claim.due_at)
+        return self._kept(
+            self.outbox.mark_skipped,
+            claim,
+            Verdict.SKIPPED,
+            now=now,
+            reason=reason,
+            next=following,
         )
 
     def _next(

@@ -16,10 +16,11 @@ import functools
 import io
 import subprocess
 import tarfile
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from drip import sequences_yaml
+from drip import content, errors, ingest, rendering, sequences, sequences_yaml
 
 _TIMEOUT = 10  # seconds for one git command
 
@@ -57,6 +58,30 @@ def at_head(*, sequences: Path, templates: Path, into: Path) -> Head:
         templates=into / relative if has_templates and relative else templates,
         commit=commit.decode().strip(),
     )
+
+
+def committed_plan(*, sequences_path: Path, templates: Path) -> tuple[sequences.Plan | None, str]:
+    """sequences.yaml as git HEAD holds it, loaded (with HEAD's article and templates), and a
+    line saying what it is; None and the reason when there is none or it does not load."""
+    with tempfile.TemporaryDirectory(prefix="drip-head-") as scratch:
+        head = at_head(sequences=sequences_path, templates=templates, into=Path(scratch))
+        if head.missing:
+            return None, head.missing
+        folder = head.sequences.parent
+
+        def article(relative: str) -> content.Article:
+            return ingest.read_article(folder / relative)
+
+        try:
+            plan = sequences_yaml.load(
+                head.sequences.read_text(encoding="utf-8"),
+                file=f"HEAD:{sequences_path.name}",
+                article=article,
+                templates=rendering.available(head.templates),
+            )
+        except (errors.DripError, OSError, UnicodeDecodeError):
+            return None, f"git HEAD's {sequences_path.name} ({head.commit}) does not load"
+        return plan, f"git HEAD ({head.commit})"
 
 
 @functools.cache

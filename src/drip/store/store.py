@@ -18,6 +18,7 @@ from drip.store import (
     limits,
     outbox,
     outcomes,
+    positions,
     reports,
     results,
     subscribers,
@@ -29,6 +30,7 @@ class Store(
     subscribers.SubscriberOps,
     outbox.OutboxOps,
     outcomes.OutcomeOps,
+    positions.PositionOps,
     reports.ReportOps,
     limits.LimitOps,
     controls.ControlOps,
@@ -37,5 +39,5 @@ class Store(
     tracking.TrackingOps,
 ):
     """Subscribers, the deliveries outbox, outcomes, reports, rate limits, the sending pause,
-    each step's results, a patient's history and (DRIP_TRACKING=on) opens and clicks, on
-    SQLite or PostgreSQL."""
+    each step's results, where patients stand in their sequences, a patient's history and
+    (DRIP_TRACKING=on) opens and clicks, on SQLite or PostgreSQL."""

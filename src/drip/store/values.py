@@ -351,3 +351,16 @@ class AddressHash:
         """The keyed hash, and the plain SHA-256 drip wrote before version 0002: honoured."""
         legacy = hashlib.sha256(contacts.comparable(email).encode("utf-8")).hexdigest()
         return self.of(email), legacy
+
+
+@dataclass(frozen=True, kw_only=True)
+class Position:
+    """Where `count` patients enrolled in `sequence` stand (`drip plan`): every (sequence,
+    step id) they were sent, the step queued for them in this sequence (None: nothing is),
+    and whether they are paused."""
+
+    sequence: str
+    sent: frozenset[tuple[str, str]]
+    queued: str | None
+    paused: bool
+    count: int = 1
