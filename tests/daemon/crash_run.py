@@ -120,6 +120,7 @@ def run(
                 daemon.kill()
                 sink.disarm()
                 sink.release()  # a held DATA is answered: accepted after the worker died
+                poll(lambda: not sink.held, timeout=10, what="the held DATA answered")
             figures.kills_by_mode[mode] = figures.kills_by_mode.get(mode, 0) + 1
             say(f"kill {generation + 1}/{kills} ({mode}): {len(sink.messages)} accepted so far")
         sink.generation = kills

@@ -5,6 +5,8 @@ and a SIGKILL fired by the server itself right after it answered 250.
     sink.generation = 3                  # the messages accepted from now on were sent by run 3
     sink.kill_after(120, pid)            # once 120 messages are in, 250, then SIGKILL `pid`
     sink.accepted                        # [(generation, Received)], in order of acceptance
+    sink.on_accept = f                   # f(n) when the n-th message is in, before its 250
+    sink.after_reply = g                 # g(n) on the loop's turn after that 250
 
 The kill comes from the server's own event loop, on the loop turn after the 250 was written to
 the socket: the worker dies with the reply in hand (or in flight), before or while it records
@@ -18,6 +20,7 @@ import contextlib
 import os
 import signal
 import threading
+from collections.abc import Callable
 
 from smtp_sink import Received, SmtpSink
 
@@ -29,6 +32,8 @@ class CrashSink(SmtpSink):
         self._stamped: list[tuple[int, Received]] = []
         self._kill_at: tuple[int, int] | None = None  # (message count, pid)
         self._killed = threading.Event()
+        self.on_accept: Callable[[int], None] | None = None
+        self.after_reply: Callable[[int], None] | None = None
 
     @property
     def accepted(self) -> list[tuple[int, Received]]:
@@ -57,12 +62,20 @@ class CrashSink(SmtpSink):
         super()._record(received)
         with self._lock:
             self._stamped.append((self.generation, received))
+            count = len(self._messages)
             armed = self._kill_at
-            if armed is None or len(self._messages) < armed[0]:
-                return
-            self._kill_at = None
-        # the 250 is written when this handler returns; kill on the loop's next turn
-        asyncio.get_running_loop().call_soon(self._fire, armed[1])
+            if armed is not None and count >= armed[0]:
+                self._kill_at = None
+            else:
+                armed = None
+        if self.on_accept is not None:
+            self.on_accept(count)
+        # the 250 is written when this handler returns: what follows it, on the loop's next turn
+        loop = asyncio.get_running_loop()
+        if self.after_reply is not None:
+            loop.call_soon(self.after_reply, count)
+        if armed is not None:
+            loop.call_soon(self._fire, armed[1])
 
     def _fire(self, pid: int) -> None:
         with contextlib.suppress(ProcessLookupError):  # it died on its own meanwhile
