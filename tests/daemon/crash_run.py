@@ -10,8 +10,9 @@ seeded random generator, in one of these ways (`MODES`):
 
 - `claim`: as soon as a batch's log line appears (within a poll): the next batch is being
   claimed, or its first message sent;
-- `data`: while the server holds a DATA unanswered (the message is accepted after the kill:
-  the one duplicate a crash may cause);
+- `data`: while the server holds a DATA unanswered; then it is answered 250, and the server
+  keeps the message unless it noticed the lost connection first (the duplicate a crash may
+  cause: accepted, its reply never seen);
 - `after_250`: by the server itself, right after it answered 250 to a DATA (the worker dies
   with the reply in hand, before or while recording it);
 - `random` (the benchmark only): after a random delay once the run has started sending.

@@ -58,6 +58,16 @@ class CrashSink(SmtpSink):
         """Whether the armed kill has fired."""
         return self._killed.is_set()
 
+    async def _hold(self) -> None:
+        """SmtpSink's hold, counted right when the client dies while held: the server drops
+        the DATA of a connection that is lost (aiosmtpd cancels its handler)."""
+        try:
+            await super()._hold()
+        except asyncio.CancelledError:
+            with self._lock:
+                self._held -= 1  # the only await in the hold is the wait for release()
+            raise
+
     def _record(self, received: Received) -> None:
         super()._record(received)
         with self._lock:
