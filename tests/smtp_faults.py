@@ -26,14 +26,12 @@ the Message-ID, so a test can tell each duplicate it receives from a bug.
 from __future__ import annotations
 
 import asyncio
-import email.parser
-import email.policy
 import random
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
-from smtp_sink import Received, SmtpSink, _RecordingSMTP
+from smtp_sink import Received, SmtpSink, _RecordingSMTP, message_id
 
 # A TLS alert record: fatal (2), handshake_failure (40). What a server that cannot agree on
 # anything sends instead of its ServerHello.
@@ -215,7 +213,7 @@ class FaultySmtp(SmtpSink):
         fault = self._fault(server, Stage.MESSAGE)
         if fault is None or fault.kind is not Kind.REPLY:
             return self._failure("data")
-        mid = _message_id(bytes(envelope.original_content))
+        mid = message_id(bytes(envelope.original_content))
         self._note(self._injected_at(server, fault, tuple(envelope.rcpt_tos), mid))
         return await self._replied(server, fault)
 
@@ -313,12 +311,6 @@ class FaultySmtp(SmtpSink):
         with self._lock:
             self._injected.append(injected)
             self._lock.notify_all()
-
-
-def _message_id(data: bytes) -> str:
-    """The Message-ID of raw message bytes (the headers only are parsed)."""
-    headers = email.parser.BytesHeaderParser(policy=email.policy.default).parsebytes(data)
-    return str(headers["Message-ID"])
 
 
 async def _hang_up(server: _RecordingSMTP) -> None:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import email
 import email.message
+import email.parser
 import email.policy
 import ssl
 import threading
@@ -48,8 +49,9 @@ class Received:
 
     @property
     def message_id(self) -> str:
-        """The Message-ID header: a retried delivery carries the same one."""
-        return str(self.message["Message-ID"])
+        """The Message-ID header (only the headers parsed): a retried delivery carries the same
+        one."""
+        return message_id(self.data)
 
     @property
     def message(self) -> email.message.EmailMessage:
@@ -58,6 +60,12 @@ class Received:
         parsed = email.message_from_bytes(text, policy=email.policy.default)
         assert isinstance(parsed, email.message.EmailMessage)
         return parsed
+
+
+def message_id(data: bytes) -> str:
+    """The Message-ID of a message's raw bytes."""
+    headers = email.parser.BytesHeaderParser(policy=email.policy.default).parsebytes(data)
+    return str(headers["Message-ID"])
 
 
 @dataclass(frozen=True, kw_only=True)
