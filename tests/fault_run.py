@@ -50,14 +50,15 @@ class Figures:
     ambiguous_injected: int  # drops or timeouts after the server had the message
     faults_injected: int
     faults_by_kind: dict[str, int]
-    transactions: int  # MAIL FROM commands the server received: every attempt, reconnects too
+    attempts: int  # sends drip tried: the rows' failed attempts, plus one per row sent
+    retries: int  # the rows' failed attempts, summed
+    transactions: int  # MAIL FROM commands the server received (a reconnect's too)
     connections: int
-    retries_recorded: int  # the rows' attempts, summed
     passes: int
     wall_seconds: float
 
     def as_dict(self) -> dict[str, object]:
-        return asdict(self)
+        return {**asdict(self), "kept_promises": self.kept_promises}
 
     @property
     def kept_promises(self) -> bool:
@@ -157,7 +158,8 @@ def _count(
         faults_by_kind=dict(sorted(kinds.items())),
         transactions=server.transactions,
         connections=server.connections,
-        retries_recorded=sum(r.attempts for r in rows),
+        attempts=sum(r.attempts for r in rows) + len(sent),
+        retries=sum(r.attempts for r in rows),
         passes=passes,
         wall_seconds=round(wall, 2),
     )
