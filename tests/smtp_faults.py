@@ -277,8 +277,8 @@ class FaultySmtp(SmtpSink):
         """The fault of this transaction at `stage`, applied: the reply to give instead of the
         usual one, or None (no fault here, or a delay, after which the usual reply follows)."""
         fault = self._fault(server, stage)
-        if fault is None:
-            return self._failure(stage.value)  # SmtpSink.fail_with still works
+        if fault is None:  # SmtpSink.fail_with still works (its "data" is the end of DATA)
+            return self._failure(stage.value) if stage in (Stage.MAIL, Stage.RCPT) else None
         self._note(self._injected_at(server, fault, tuple(envelope.rcpt_tos), None))
         if fault.kind is Kind.DELAY:
             await asyncio.sleep(fault.seconds)
