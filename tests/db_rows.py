@@ -70,3 +70,12 @@ def queue_confirmation(
 def stop_enrollment(db: store.Store, subscriber_id: int, *, sequence: str, now: datetime) -> int:
     with db.engine.begin() as conn:
         return outbox.stop(conn, subscriber_id, sequence, now=now)
+
+
+def suppress(
+    db: store.Store, email: str, *, now: datetime, reason: store.SuppressionReason | None = None
+) -> None:
+    """Put the address on the suppression list and nothing else (the subscriber stays as they
+    are): what a complaint recorded for the address, or a bounce of it elsewhere, leaves."""
+    with db.engine.begin() as conn:
+        rows.suppress(conn, db.hashes, email, reason or store.SuppressionReason.MANUAL, now=now)

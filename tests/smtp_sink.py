@@ -14,6 +14,9 @@
 TLS: `tls = SelfSignedTls.create()`; `SmtpSink(tls=tls)` offers STARTTLS,
 `SmtpSink(tls=tls, implicit_tls=True)` speaks smtps; the client trusts `tls.client_context`.
 AUTH: `SmtpSink(users={"clinic": "s3cret"})`.
+
+Scripted and random faults (421, drops before and after DATA, slow replies, a broken STARTTLS)
+live in tests/smtp_faults.py, a subclass that overrides the `_on_…` hooks below.
 """
 
 from __future__ import annotations
@@ -21,11 +24,12 @@ from __future__ import annotations
 import asyncio
 import email
 import email.message
+import email.parser
 import email.policy
 import ssl
 import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Self
 
 import trustme
 from aiosmtpd.controller import Controller
@@ -44,12 +48,24 @@ class Received:
     mail_options: tuple[str, ...] = ()
 
     @property
+    def message_id(self) -> str:
+        """The Message-ID header (only the headers parsed): a retried delivery carries the same
+        one."""
+        return message_id(self.data)
+
+    @property
     def message(self) -> email.message.EmailMessage:
         """The data parsed, with `\\n` line ends (as Python writes them) for easy comparison."""
         text = self.data.replace(b"\r\n", b"\n")
         parsed = email.message_from_bytes(text, policy=email.policy.default)
         assert isinstance(parsed, email.message.EmailMessage)
         return parsed
+
+
+def message_id(data: bytes) -> str:
+    """The Message-ID of a message's raw bytes."""
+    headers = email.parser.BytesHeaderParser(policy=email.policy.default).parsebytes(data)
+    return str(headers["Message-ID"])
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -103,7 +119,7 @@ class SmtpSink:
         self._released: asyncio.Event | None = None
 
     # --- life cycle ---------------------------------------------------------------------
-    def start(self) -> SmtpSink:
+    def start(self) -> Self:
         kwargs: dict[str, Any] = {"server_hostname": "sink.test", "ready_timeout": 10.0}
         if self.tls is not None and not self.implicit_tls:
             kwargs["tls_context"] = self.tls.server_context
@@ -125,7 +141,7 @@ class SmtpSink:
             self._controller.stop()
             self._controller = None
 
-    def __enter__(self) -> SmtpSink:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -216,6 +232,24 @@ class SmtpSink:
         loop = self._controller.loop
         asyncio.run_coroutine_threadsafe(self._drop_all(), loop).result(timeout=10)
 
+    # --- hooks for a subclass (tests/smtp_faults.py); each runs in the server's event loop ---
+    async def _on_command(self, stage: str, server: _RecordingSMTP, envelope: Any) -> str | None:
+        """The reply to MAIL, RCPT or the end of DATA (`stage` "mail", "rcpt", "data") instead
+        of the usual one, or None for the usual one."""
+        return self._failure(stage)
+
+    async def _on_data_command(self, server: _RecordingSMTP) -> bool:
+        """Before the 354 to a DATA command: False when the hook answered it itself."""
+        return True
+
+    async def _on_accepted(self, server: _RecordingSMTP, received: Received) -> str:
+        """The reply once a message is recorded (the server has it)."""
+        return "250 2.0.0 Queued"
+
+    async def _on_starttls(self, server: _RecordingSMTP) -> bool:
+        """Before the 220 to STARTTLS: False when the hook answered it itself."""
+        return True
+
     # --- internals -------------------------------------------------------------------------
     async def _drop_all(self) -> None:
         with self._lock:
@@ -279,7 +313,7 @@ class _Handler:
     async def handle_MAIL(
         self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
     ) -> str:
-        failure = self.sink._failure("mail")
+        failure = await self.sink._on_command("mail", server, envelope)
         if failure:
             return failure
         envelope.mail_from = address
@@ -289,7 +323,7 @@ class _Handler:
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
     ) -> str:
-        failure = self.sink._failure("rcpt")
+        failure = await self.sink._on_command("rcpt", server, envelope)
         if failure:
             return failure
         envelope.rcpt_tos.append(address)
@@ -297,18 +331,17 @@ class _Handler:
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         await self.sink._hold()
-        failure = self.sink._failure("data")
+        failure = await self.sink._on_command("data", server, envelope)
         if failure:
             return failure
-        self.sink._record(
-            Received(
-                mail_from=envelope.mail_from,
-                rcpt_tos=tuple(envelope.rcpt_tos),
-                data=bytes(envelope.original_content),
-                mail_options=tuple(envelope.mail_options),
-            )
+        received = Received(
+            mail_from=envelope.mail_from,
+            rcpt_tos=tuple(envelope.rcpt_tos),
+            data=bytes(envelope.original_content),
+            mail_options=tuple(envelope.mail_options),
         )
-        return "250 2.0.0 Queued"
+        self.sink._record(received)
+        return await self.sink._on_accepted(server, received)
 
 
 class _RecordingSMTP(SMTP):
@@ -328,6 +361,14 @@ class _RecordingSMTP(SMTP):
         super().connection_lost(error)
         self.sink._closed(self)
         self.closed.set()
+
+    async def smtp_DATA(self, arg: str) -> None:
+        if await self.sink._on_data_command(self):
+            await super().smtp_DATA(arg)
+
+    async def smtp_STARTTLS(self, arg: str) -> None:
+        if await self.sink._on_starttls(self):
+            await super().smtp_STARTTLS(arg)
 
 
 class _Controller(Controller):

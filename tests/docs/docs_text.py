@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import re
 import shlex
 from collections.abc import Iterator
@@ -115,3 +116,20 @@ def walk(group: click.Group = main, path: tuple[str, ...] = ()) -> Iterator[tupl
 
 def command_at(path: tuple[str, ...]) -> click.Command:
     return resolve(list(path))[1]
+
+
+DRIP_NAME = re.compile(r"`(drip(?:\.[A-Za-z_][A-Za-z0-9_]*)+)`")  # `drip.module.attribute`
+
+
+def resolve_name(dotted: str) -> object:
+    """The module, or the attribute of the longest importable module prefix, `dotted` names."""
+    parts = dotted.split(".")
+    for cut in range(len(parts), 0, -1):
+        try:
+            found: object = importlib.import_module(".".join(parts[:cut]))
+        except ModuleNotFoundError:
+            continue
+        for attribute in parts[cut:]:
+            found = getattr(found, attribute)
+        return found
+    raise ModuleNotFoundError(dotted)

@@ -1,10 +1,12 @@
 """Sending through an SMTP server (a relay, a provider, a local Postfix) with smtplib.
 
 One connection is opened on the first send and reused for the next ones. If the server closed
-it meanwhile (idle timeout), the mailer notices when the envelope is refused by a dead socket,
-reconnects once and sends again. It never retries on its own once the message data has started
-to go out: the server may have accepted it, and a second copy would be a duplicate; the
-delivery is retried later instead, with the same Message-ID.
+it meanwhile (idle timeout), the mailer notices when the envelope is refused by a dead socket
+(or a 421, "closing"), reconnects once and sends again. A reply that does not come within the
+timeout is not a dead socket: the server is slow, and waiting again would only double the
+wait. The mailer never retries on its own once the message data has started to go out: the
+server may have accepted it, and a second copy would be a duplicate; the delivery is retried
+later instead, with the same Message-ID (docs/smtp-faults.md).
 
 Errors are `errors.SendError` with the server's reply code and enhanced status code
 (`550`, `"5.1.1"`); `drip.delivery` decides what they mean. Local refusals on security grounds
@@ -31,7 +33,13 @@ _REPLY_LIMIT = 300  # characters of a server reply kept in an error message
 
 
 class _Stale(Exception):
-    """The reused connection turned out to be closed before the message data went out."""
+    """The connection turned out to be closed before the message data went out: at `stage`,
+    with what the server or the socket said (`why`)."""
+
+    def __init__(self, stage: str, why: str) -> None:
+        super().__init__(f"{stage}: {why}")
+        self.stage = stage
+        self.why = why
 
 
 class SmtpMailer(base.Base):
@@ -58,18 +66,18 @@ class SmtpMailer(base.Base):
         conn = self._connection()
         try:
             self._envelope(conn, sender, recipients, data, international)
-        except _Stale:
+        except _Stale as stale:
             if not reused:
                 self._drop()
-                raise self._lost("MAIL") from None
+                raise self._lost(stale) from None
             log.info("reconnecting to %s", self.settings.where)
             self._drop()
             conn = self._connection()
             try:
                 self._envelope(conn, sender, recipients, data, international)
-            except _Stale:
+            except _Stale as again:
                 self._drop()
-                raise self._lost("MAIL") from None
+                raise self._lost(again) from None
         self._data(conn, data)
 
     def probe(self) -> tuple[str, ...]:
@@ -155,19 +163,24 @@ class SmtpMailer(base.Base):
         international: bool,
     ) -> None:
         options = self._mail_options(conn, data, international)
+        stage = "MAIL FROM"
         try:
             code, reply = conn.mail(sender, options)
             if code == 421:  # "closing the channel", typically an idle timeout
-                raise _Stale
-            self._check(conn, code, reply, "MAIL FROM", accept=(250,))
+                raise _Stale(stage, _reply_text(code, reply))
+            self._check(conn, code, reply, stage, accept=(250,))
+            stage = "RCPT TO"
             for recipient in recipients:
                 code, reply = conn.rcpt(recipient)
-                self._check(conn, code, reply, "RCPT TO", accept=(250, 251))
+                self._check(conn, code, reply, stage, accept=(250, 251))
         except (smtplib.SMTPServerDisconnected, ConnectionError) as exc:
-            raise _Stale from exc
+            if _timed_out(exc):  # smtplib reports a timeout as a disconnection
+                self._drop()
+                raise self._translate(exc, stage) from None
+            raise _Stale(stage, str(exc) or type(exc).__name__) from exc
         except (smtplib.SMTPException, OSError) as exc:  # a timeout, a TLS error
             self._drop()
-            raise self._translate(exc, "MAIL FROM") from None
+            raise self._translate(exc, stage) from None
 
     def _data(self, conn: smtplib.SMTP, data: bytes) -> None:
         try:
@@ -215,13 +228,21 @@ class SmtpMailer(base.Base):
             self._conn.close()
         self._conn = None
 
-    def _lost(self, stage: str) -> errors.SendError:
-        return errors.SendError(f"{self.settings.where} closed the connection at {stage}")
+    def _lost(self, stale: _Stale) -> errors.SendError:
+        """A connection closed before the data: no reply code, so the dispatcher counts it
+        with the servers that do not answer; the reason keeps what the server said."""
+        where = self.settings.where
+        return errors.SendError(f"{where} closed the connection at {stale.stage}: {stale.why}")
 
     def _translate(self, exc: smtplib.SMTPException | OSError, stage: str) -> errors.SendError:
         where = self.settings.where
         if isinstance(exc, smtplib.SMTPResponseException):
             return _reply_error(where, stage, exc.smtp_code, exc.smtp_error)
+        if _timed_out(exc):
+            after = ": the server may have the message" if stage == "DATA" else ""
+            return errors.SendError(
+                f"{where}: no reply to {stage} within {self.settings.timeout:g} s{after}"
+            )
         if isinstance(exc, ssl.SSLCertVerificationError):
             return _refused(f"{where}: TLS certificate not trusted ({exc.verify_message})")
         if (
@@ -232,6 +253,16 @@ class SmtpMailer(base.Base):
             # smtplib's own refusals while setting up: no STARTTLS, no usable AUTH mechanism
             return _refused(f"{where}: {exc}")
         return errors.SendError(f"{where}: {stage} failed: {str(exc) or type(exc).__name__}")
+
+
+def _timed_out(exc: BaseException) -> bool:
+    """Whether `exc` is a timeout, or smtplib's disconnection raised while handling one."""
+    return isinstance(exc, TimeoutError) or isinstance(exc.__context__, TimeoutError)
+
+
+def _reply_text(code: int, reply: bytes | str) -> str:
+    text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else reply
+    return f"{code} {' '.join(text.split())[:_REPLY_LIMIT]}"
 
 
 def _reply_error(where: str, stage: str, code: int, reply: bytes | str) -> errors.SendError:
