@@ -44,6 +44,21 @@ def test_unsubscribed_between_claim_and_send_gets_nothing(app: app_module.App) -
     assert outbox.sent == []
 
 
+def test_paused_between_claim_and_send_waits_and_is_sent_after_resuming(
+    app: app_module.App,
+) -> None:
+    outbox = mailer.MemoryMailer()
+    ana = patient(app)
+    [claim] = app.store.claim_due(now=T0, limit=10, owner="w1", lease_seconds=60)
+    app.store.set_state(ana.uid, store.SubscriberState.PAUSED, now=T0)  # mid-send
+    assert dispatcher(app, outbox, T0)._deliver(claim) is V.DEFERRED
+    assert outbox.sent == []
+    assert deliveries(app) == [("welcome", "pending", 0)]  # waiting, not lost
+    assert run(app, outbox, T0 + timedelta(hours=1)).claimed == 0  # not while paused
+    app.store.set_state(ana.uid, store.SubscriberState.ACTIVE, now=T0)
+    assert run(app, outbox, T0 + timedelta(hours=1)).sent == 1
+
+
 def test_temporary_failure_retries_with_backoff_then_sends_once(app: app_module.App) -> None:
     outbox = mailer.MemoryMailer()
     patient(app)

@@ -98,19 +98,26 @@ def test_a_sent_step_queues_the_next_after_its_delay(world: Fixture) -> None:
     )
 
 
-@pytest.mark.parametrize("leaves", ["unsubscribed", "suppressed", "paused-after-claim"])
+@pytest.mark.parametrize("leaves", ["unsubscribed", "suppressed"])
 def test_who_may_not_be_mailed_now_gets_nothing(world: Fixture, leaves: str) -> None:
     ana = world.patient()
     [claim] = world.outbox.claim_due(now=T0, limit=5, owner="w1", lease_seconds=60)
     if leaves == "unsubscribed":
         world.outbox.set_state(ana, store.SubscriberState.UNSUBSCRIBED)
-    elif leaves == "suppressed":
-        world.outbox.suppress("ANA@example.com")
     else:
-        world.outbox.set_state(ana, store.SubscriberState.PAUSED)
+        world.outbox.suppress("ANA@example.com")
     assert world.dispatcher._deliver(claim) is V.SUPPRESSED
     assert world.sender.sent == []
     assert world.rows()[0][1] is DS.SUPPRESSED
+
+
+def test_paused_after_the_claim_waits_instead_of_losing_the_step(world: Fixture) -> None:
+    ana = world.patient()
+    [claim] = world.outbox.claim_due(now=T0, limit=5, owner="w1", lease_seconds=60)
+    world.outbox.set_state(ana, store.SubscriberState.PAUSED)
+    assert world.dispatcher._deliver(claim) is V.DEFERRED
+    assert world.sender.sent == []
+    assert world.rows()[0][1] is DS.PENDING
 
 
 def test_a_step_due_at_night_is_deferred_to_the_window_not_sent(world: Fixture) -> None:

@@ -54,10 +54,10 @@ def test_an_unsubscribe_or_a_suppression_between_claim_and_send_stops_that_send(
             [first, in_flight, last]
         )
         rows = {row.email: row for row in world.welcomes()}
-        # leaving suppresses the address too; the re-check names the suppression first
+        # leaving suppresses the address too; the re-check names why: they left
         assert (rows[leaving].state, rows[leaving].last_error) == (
             DS.SUPPRESSED,
-            "subscriber is suppressed",
+            "subscriber is unsubscribed",
         )
         assert (rows[suppressed].state, rows[suppressed].last_error) == (
             DS.SUPPRESSED,

@@ -344,6 +344,10 @@ class Dispatcher:
         now = self.clock()
         confirming = claim.sequence == sequences.CONFIRM_SEQUENCE
         check = self.outbox.recheck(claim.subscriber_id)
+        if not confirming and check is not None and check.state is store.SubscriberState.PAUSED:
+            # Paused after the claim: the step waits with the rest of theirs (pending ones are
+            # not claimed while paused) and goes out when they resume; it is not theirs to lose.
+            return self._kept(self.outbox.defer, claim, Verdict.DEFERRED, due_at=claim.due_at)
         why_not = _not_mailable(check, confirming=confirming)
         if why_not is not None or check is None:
             reason = f"subscriber is {why_not}"
@@ -557,7 +561,7 @@ def _not_mailable(check: store.Recheck | None, *, confirming: bool) -> str | Non
     again, and the suppression is lifted only when they confirm."""
     if check is None:
         return "gone"
-    if check.suppressed and not confirming:
-        return "suppressed"
     wanted = store.SubscriberState.PENDING if confirming else store.SubscriberState.ACTIVE
-    return None if check.state is wanted else check.state.value
+    if check.state is not wanted:
+        return check.state.value  # unsubscribed, bounced, erased: said before "suppressed"
+    return "suppressed" if check.suppressed and not confirming else None
