@@ -91,6 +91,9 @@ def test_opens_and_clicks_count_deliveries_once_each(store, add, now) -> None:
     assert not store.record_hit("f" * 32, Kind.OPENED, now=now)
     [welcome] = store.step_results()
     assert (welcome.sent, welcome.opened, welcome.clicked) == (3, 2, 1)  # a click is an open
+    with store.engine.connect() as conn:  # three fetches of one pixel: the first one is kept
+        hits = conn.execute(sa.select(models.TrackingHitRow.kind)).scalars().all()
+    assert sorted(k.value for k in hits) == ["clicked", "opened"]
 
 
 def test_a_patient_s_history_and_the_hits_go_when_they_are_erased(store, add, now) -> None:

@@ -53,14 +53,26 @@ class TrackingOps(base.StoreBase):
         now: datetime,
         link: str | None = None,
     ) -> bool:
-        """Count an open or a click of a delivery; False when the delivery is gone (erased)."""
+        """Count an open or a click of a delivery; False when the delivery is gone (erased).
+
+        Only the first of each (kind, link) is kept: results count deliveries opened or
+        clicked at least once, and a pixel fetched a thousand times (a mail scanner, a
+        replayed link) must not grow the table a thousand rows."""
         with self._write() as conn:
             delivery = conn.execute(
                 sa.select(D.id).where(D.uid == delivery_uid)
             ).scalar_one_or_none()
             if delivery is None:
                 return False
-            conn.execute(
-                sa.insert(Hit).values(delivery_id=delivery, kind=kind, link_id=link, at=now)
-            )
+            seen = conn.execute(
+                sa.select(Hit.id).where(
+                    Hit.delivery_id == delivery,
+                    Hit.kind == kind,
+                    Hit.link_id.is_(None) if link is None else Hit.link_id == link,
+                )
+            ).first()
+            if seen is None:
+                conn.execute(
+                    sa.insert(Hit).values(delivery_id=delivery, kind=kind, link_id=link, at=now)
+                )
             return True
