@@ -127,7 +127,7 @@ def _claims(url: str, *, sent: int, pending: int, same_due: bool) -> dict[str, f
     try:
         store.upgrade()
         _seed(store, sent=sent, pending=pending, same_due=same_due)
-        samples = []
+        samples: list[float] = []
         for _ in range(CLAIM_SAMPLES + 2):
             started = time.perf_counter()
             claimed = store.claim_due(now=T0, limit=CLAIM_LIMIT, owner="bench", lease_seconds=300)
@@ -152,7 +152,7 @@ def _marks(url: str) -> dict[str, float]:
         store.upgrade()
         _seed(store, sent=0, pending=MARKS, same_due=False)
         following = planning.Planned(step_id="second", due_at=T0 + timedelta(days=2))
-        samples = []
+        samples: list[float] = []
         while len(samples) < MARKS:
             claims = store.claim_due(now=T0, limit=CLAIM_LIMIT, owner="bench", lease_seconds=300)
             assert claims
