@@ -58,7 +58,9 @@ class ImportOps(base.StoreBase):
             with self._write() as conn:
                 return self._add_batch(conn, batch, consent=consent, confirmed=confirmed, now=now)
         except sa.exc.IntegrityError:
-            return [self._add_one(new, consent=consent, confirmed=confirmed, now=now) for new in batch]
+            return [
+                self._add_one(new, consent=consent, confirmed=confirmed, now=now) for new in batch
+            ]
 
     def _add_one(
         self, new: NewSubscriber, *, consent: values.Consent, confirmed: bool, now: datetime
@@ -97,21 +99,24 @@ class ImportOps(base.StoreBase):
         """Why each row cannot be added, in `add_subscriber`'s order: a suppression, then an
         address known before, or earlier in this batch."""
         hashes = [self._hashes.candidates(new.email) for new in batch]
-        suppressed = dict(
-            conn.execute(
+        every_hash = {h for pair in hashes for h in pair}
+        suppressed: dict[str, values.SuppressionReason] = {
+            row.email_hash: row.reason
+            for row in conn.execute(
                 sa.select(_SUPP.c.email_hash, _SUPP.c.reason).where(
-                    _SUPP.c.email_hash.in_({h for pair in hashes for h in pair})
+                    _SUPP.c.email_hash.in_(every_hash)
                 )
-            ).tuples()
-        )
+            )
+        }
         comparable = [contacts.comparable(new.email) for new in batch]
-        known: dict[str, S] = dict(
-            conn.execute(
+        known: dict[str, values.SubscriberState] = {
+            row.email_normalised: row.state
+            for row in conn.execute(
                 sa.select(_SUB.c.email_normalised, _SUB.c.state).where(
                     _SUB.c.email_normalised.in_(set(comparable))
                 )
-            ).tuples()
-        )
+            )
+        }
         out: list[errors.InvalidInput | None] = []
         for new, pair, key in zip(batch, hashes, comparable, strict=True):
             reason = next((suppressed[h] for h in pair if h in suppressed), None)
