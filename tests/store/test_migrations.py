@@ -25,7 +25,7 @@ def test_upgrade_on_an_empty_database_then_again_is_a_no_op(database_url) -> Non
         assert set(first) == TABLES
         with db.engine.connect() as conn:
             assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").all() == [
-                ("0004",)
+                ("0005",)
             ]
     finally:
         db.dispose()

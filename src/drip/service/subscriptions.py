@@ -57,9 +57,18 @@ def subscribe(
         consent=consent,
         confirmed=confirmed,
         now=now,
-        start=_first_step(app, cause, zone, now=now)
-        if confirmed
-        else store.Start.confirmation(now),
+        start=start_for(app, cause, zone, confirmed=confirmed, now=now),
+    )
+
+
+def start_for(
+    app: App, cause: str, timezone: str, *, confirmed: bool, now: datetime
+) -> store.Start | None:
+    """What a new subscriber gets first: the first step of their cause's sequence when their
+    consent was confirmed elsewhere, else the opt-in email (`drip import` asks once per cause
+    and time zone)."""
+    return (
+        _first_step(app, cause, timezone, now=now) if confirmed else store.Start.confirmation(now)
     )
 
 

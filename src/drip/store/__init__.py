@@ -7,6 +7,7 @@ values below.
 from __future__ import annotations
 
 from drip.store.base import transient
+from drip.store.imports import NewSubscriber
 from drip.store.memory import MemoryOutbox
 from drip.store.store import Store
 from drip.store.values import (
@@ -55,6 +56,7 @@ __all__ = [
     "History",
     "Hit",
     "MemoryOutbox",
+    "NewSubscriber",
     "Pause",
     "Planned",
     "Position",

@@ -15,6 +15,9 @@ if TYPE_CHECKING:
     import alembic.config
 
 _READ_ONLY = "drip_read_only"
+# A write whose loss in a crash of the machine (SQLite) or of the server (PostgreSQL) costs a
+# duplicate, never a lost email: the record of a send (docs/delivery-guarantees.md).
+_LAZY_COMMIT = "drip_lazy_commit"
 
 
 class StoreBase:
@@ -57,6 +60,19 @@ class StoreBase:
             yield conn
 
     @contextmanager
+    def _write_lazily(self) -> Iterator[sa.Connection]:
+        """A write transaction whose commit survives a crash of drip's own process but not
+        one of the machine (SQLite: `synchronous=NORMAL`, the WAL is not synced at commit) or
+        of the database server (PostgreSQL: `synchronous_commit = off`): fsync is most of
+        the cost of recording a send, and losing that record re-sends, never loses, an
+        email. Only for marks of that kind: a lost unsubscribe would be a wrong email."""
+        options = {_LAZY_COMMIT: True}
+        with self._engine.connect().execution_options(**options) as conn, conn.begin():
+            if not self._sqlite:
+                conn.exec_driver_sql("SET LOCAL synchronous_commit = off")
+            yield conn
+
+    @contextmanager
     def _read(self) -> Iterator[sa.Connection]:
         with self._engine.connect().execution_options(**{_READ_ONLY: True}) as conn, conn.begin():
             yield conn
@@ -82,12 +98,20 @@ def _configure_sqlite(engine: sa.Engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=FULL")  # every commit synced, but lazy ones
         cursor.close()
 
     @sa.event.listens_for(engine, "begin")
     def _on_begin(conn: sa.Connection) -> None:
-        read_only = conn.get_execution_options().get(_READ_ONLY, False)
-        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        options = conn.get_execution_options()
+        # The pragma holds per connection and may change only outside a transaction: set it
+        # before each BEGIN whose kind differs from the connection's last one.
+        lazy = bool(options.get(_LAZY_COMMIT, False))
+        record = conn.connection.info
+        if record.get(_LAZY_COMMIT, False) != lazy:
+            conn.exec_driver_sql(f"PRAGMA synchronous={'NORMAL' if lazy else 'FULL'}")
+            record[_LAZY_COMMIT] = lazy
+        conn.exec_driver_sql("BEGIN" if options.get(_READ_ONLY, False) else "BEGIN IMMEDIATE")
 
 
 def transient(exc: BaseException) -> bool:

@@ -105,7 +105,8 @@ class DeliveryRow(Base):
     __tablename__ = "deliveries"
     __table_args__ = (
         sa.UniqueConstraint("subscriber_id", "sequence", "step_id"),
-        sa.Index("ix_deliveries_state_due_at", "state", "due_at"),
+        # Claims read due rows in (due_at, id) order: the index gives it, ties and all (0005).
+        sa.Index("ix_deliveries_state_due_at_id", "state", "due_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

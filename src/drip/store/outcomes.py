@@ -13,7 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from drip.store import base, models, outbox, rows, subscribers, values
+from drip.store import base, models, outbox, rows, sent, subscribers, values
 
 D, Enr = models.DeliveryRow, models.EnrollmentRow
 DS, ES = values.DeliveryState, values.EnrollmentState
@@ -29,16 +29,14 @@ class OutcomeOps(base.StoreBase):
         message_id: str,
         next: values.Planned | None,
     ) -> bool:
-        """Record the send and, in the same transaction, queue the next step or complete."""
-        with self._write() as conn:
-            row = _fence(
-                conn, delivery_id, owner, state=DS.SENT, sent_at=now, message_id=message_id
+        """Record the send and, in the same transaction, queue the next step or complete.
+
+        Committed lazily (`_write_lazily`): a crash of the machine or of the database server
+        can lose this record, and then the email is sent again; it is never lost."""
+        with self._write_lazily() as conn:
+            return sent.record(
+                conn, delivery_id, owner=owner, now=now, message_id=message_id, next=next
             )
-            if row is None:
-                return False
-            _event(conn, row, values.EventKind.SENT, now=now)
-            _advance(conn, row, next, now=now)
-            return True
 
     def mark_retry(
         self, delivery_id: int, *, owner: str, now: datetime, error: str, retry_at: datetime

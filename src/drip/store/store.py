@@ -15,6 +15,7 @@ from __future__ import annotations
 from drip.store import (
     controls,
     history,
+    imports,
     limits,
     outbox,
     outcomes,
@@ -36,6 +37,7 @@ class Store(
     controls.ControlOps,
     results.ResultsOps,
     history.HistoryOps,
+    imports.ImportOps,
     tracking.TrackingOps,
 ):
     """Subscribers, the deliveries outbox, outcomes, reports, rate limits, the sending pause,

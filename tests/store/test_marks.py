@@ -1,0 +1,96 @@
+"""The record of a send (`mark_sent`): the rows it leaves, and which commits are lazy.
+
+Only the record of a send is committed without waiting for the disk (SQLite
+`synchronous=NORMAL`, PostgreSQL `synchronous_commit = off`): losing it in a crash of the
+machine or the server re-sends an email. Every other write, an unsubscribe above all, is
+committed durably as before (docs/delivery-guarantees.md).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+import db_rows
+from drip import planning
+from drip import store as drip_store
+from drip.store import models
+
+DS, ES = drip_store.DeliveryState, drip_store.EnrollmentState
+Kind = drip_store.EventKind
+D, Enr = models.DeliveryRow, models.EnrollmentRow
+
+
+def _deliveries(store) -> list[tuple[object, ...]]:
+    with store.engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(D.step_id, D.state, D.due_at, D.message_id, D.sent_at, D.attempts,
+                      D.last_error).order_by(D.id)
+        )  # fmt: skip
+        return [tuple(row) for row in rows]
+
+
+def test_mark_sent_records_the_send_and_revives_a_cancelled_next_step(store, add, now) -> None:
+    jane = add("jane@example.org")
+    db_rows.enroll(store, jane.id, now=now)
+    db_rows.enroll(store, jane.id, now=now, step="heat-and-ice")
+    db_rows.stop_enrollment(store, jane.id, sequence="muscle-injury", now=now)
+    db_rows.enroll(store, jane.id, now=now)  # active again; heat-and-ice stays cancelled
+    [claim] = store.claim_due(now=now, limit=5, owner="w", lease_seconds=60)
+    later = now + timedelta(days=2)
+    assert store.mark_sent(
+        claim.delivery_id,
+        owner="w",
+        now=now,
+        message_id="<m@clinic.example>",
+        next=planning.Planned(step_id="heat-and-ice", due_at=later),
+    )
+    assert _deliveries(store) == [
+        ("welcome", DS.SENT, now, "<m@clinic.example>", now, 0, None),
+        ("heat-and-ice", DS.PENDING, later, None, None, 0, None),
+    ]
+    with store.engine.connect() as conn:
+        lease = conn.execute(
+            sa.select(D.lease_owner, D.lease_expires_at).where(D.id == claim.delivery_id)
+        ).one()
+        enrollment = conn.execute(sa.select(Enr.state, Enr.last_step_id, Enr.updated_at)).one()
+    assert tuple(lease) == ("w", None)
+    assert tuple(enrollment) == (ES.ACTIVE, "welcome", now)
+    sent = [e for e in db_rows.events(store, jane.id) if e.kind is Kind.SENT]
+    assert [(e.sequence, e.step_id, e.at, e.detail) for e in sent] == [
+        ("muscle-injury", "welcome", now, None)
+    ]
+
+
+def test_the_last_step_completes_the_enrollment(store, add, now) -> None:
+    jane = add("jane@example.org")
+    db_rows.enroll(store, jane.id, now=now)
+    [claim] = store.claim_due(now=now, limit=5, owner="w", lease_seconds=60)
+    assert store.mark_sent(claim.delivery_id, owner="w", now=now, message_id="<m@c>", next=None)
+    with store.engine.connect() as conn:
+        assert conn.execute(sa.select(Enr.state, Enr.last_step_id)).one() == (
+            ES.COMPLETED,
+            "welcome",
+        )
+
+
+def test_only_the_record_of_a_send_is_committed_lazily(store, add, now) -> None:
+    jane = add("jane@example.org")
+    db_rows.enroll(store, jane.id, now=now)
+    [claim] = store.claim_due(now=now, limit=5, owner="w", lease_seconds=60)
+    said: list[str] = []
+    sa.event.listen(store.engine, "before_cursor_execute", lambda *a: said.append(a[2]))
+    store.mark_sent(claim.delivery_id, owner="w", now=now, message_id="<m@c>", next=None)
+    lazy = said[: said.index("BEGIN IMMEDIATE")] if store.engine.dialect.name == "sqlite" else said
+    assert any(("synchronous=NORMAL" in s or "synchronous_commit = off" in s) for s in lazy)
+    said.clear()
+    store.set_state(jane.uid, drip_store.SubscriberState.UNSUBSCRIBED, now=now)
+    if store.engine.dialect.name == "sqlite":
+        assert "PRAGMA synchronous=FULL" in said[: said.index("BEGIN IMMEDIATE")]
+        with store.engine.begin() as conn:
+            assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+    else:
+        assert not any("synchronous" in s for s in said)
+        with store.engine.begin() as conn:
+            assert conn.exec_driver_sql("SHOW synchronous_commit").scalar() == "on"
