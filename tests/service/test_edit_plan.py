@@ -109,3 +109,20 @@ def test_a_step_queued_but_gone_from_the_file_is_told_without_a_committed_versio
     changes = [(c.text, c.patients) for c in in_muscle(found).changes]
     assert changes == [("step heat-and-ice is queued but no longer in sequences.yaml", 1)]
     assert [(n.step, n.instead_of) for n in in_muscle(found).next] == [("rest", "heat-and-ice")]
+
+
+def test_a_sequence_removed_from_the_file_ends_for_the_patients_in_it(
+    app: app_module.App,
+) -> None:
+    outbox = mailer.MemoryMailer()
+    patient(app)
+    send_until(app, outbox, 1)
+    rest = {c: s for c, s in app.plan.sequences.items() if c != "muscle-injury"}
+    plan = dataclasses.replace(app.plan, sequences=rest)
+    found = edit_plan.build(positions=app.store.positions(), plan=plan, before=app.plan)
+    gone = next(s for s in found.sequences if s.cause == "muscle-injury")
+    assert [(c.text, c.patients) for c in gone.changes] == [
+        ("sequence removed from sequences.yaml", 1)
+    ]
+    assert [(n.step, n.patients) for n in gone.next] == [(edit_plan.END, 1)]
+    assert "muscle-injury: 1 patient in it" in edit_plan.format_human(found)

@@ -121,7 +121,7 @@ def _sequence(
             Change(
                 text="sequence removed from sequences.yaml",
                 patients=total,
-                effect="their queued step is skipped and the sequence ends for them",
+                effect="have their queued step skipped: the sequence ends for them",
             )
         )
     elif before is not None and old is None:
