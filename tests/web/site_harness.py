@@ -5,13 +5,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 import httpx
 from web_server import WebServer
 
+import db_rows
+from always_open import TEMPLATES, sequences_in
 from drip import config, store
 from drip.service import dispatch, operations
 from smtp_sink import Received, SmtpSink
+
+REPO = Path(__file__).resolve().parents[2]
 
 SIGN_UP = {
     "email": "ana@example.com",
@@ -20,6 +25,24 @@ SIGN_UP = {
     "timezone": "Europe/Lisbon",
     "consent": "yes",
 }
+
+
+def site_env(database_url: str, sink: SmtpSink, folder: Path, port: int) -> dict[str, str]:
+    """The web tests' settings: the web app on `port`, sending to `sink`."""
+    return {
+        "DRIP_DATABASE_URL": database_url,
+        "DRIP_SMTP_URL": sink.url,
+        "DRIP_SEQUENCES": str(sequences_in(folder)),  # every hour is in the window
+        "DRIP_TEMPLATES": str(TEMPLATES),
+        "DRIP_WEB_TEMPLATES": str(REPO / "templates" / "web"),
+        "DRIP_SECRET_KEY": "web-test-secret-key-0123456789abcdefghij",
+        "DRIP_SUPPRESSION_KEY": db_rows.SUPPRESSION_KEY,
+        "DRIP_BASE_URL": f"http://127.0.0.1:{port}",
+        "DRIP_ALLOWED_ORIGINS": "https://www.clinic.example",
+        # The tests jump the clock days at a time, as if drip had sent on time all along: the
+        # stale-step guard (tests/service/test_dispatch.py) would move each jumped-over step.
+        "DRIP_STALE_AFTER": "0",
+    }
 
 
 @dataclass

@@ -11,10 +11,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from site_harness import site_env
 from web_server import WebServer, free_port
 
-import db_rows
-from always_open import TEMPLATES, sequences_in
 from drip import config, tokens
 from drip.service import operations, results, subscriptions
 from drip.store import tracking as store_tracking
@@ -22,21 +21,6 @@ from smtp_sink import Received, SmtpSink
 
 NOW = datetime(2026, 12, 7, 15, 0, tzinfo=UTC)
 BOOKING = "https://winternheimer-chiro.example/book"
-REPO = Path(__file__).resolve().parents[2]
-
-
-def site_env(database_url: str, sink: SmtpSink, folder: Path, port: int) -> dict[str, str]:
-    """The web tests' settings (tests/web/conftest.py), tracking left at its default."""
-    return {
-        "DRIP_DATABASE_URL": database_url,
-        "DRIP_SMTP_URL": sink.url,
-        "DRIP_SEQUENCES": str(sequences_in(folder)),  # every hour is in the window
-        "DRIP_TEMPLATES": str(TEMPLATES),
-        "DRIP_WEB_TEMPLATES": str(REPO / "templates" / "web"),
-        "DRIP_SECRET_KEY": "web-test-secret-key-0123456789abcdefghij",
-        "DRIP_SUPPRESSION_KEY": db_rows.SUPPRESSION_KEY,
-        "DRIP_BASE_URL": f"http://127.0.0.1:{port}",
-    }
 
 
 @pytest.fixture
