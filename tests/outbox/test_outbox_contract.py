@@ -114,6 +114,39 @@ def test_recheck_reads_the_subscriber_as_they_are_now(world: World) -> None:
     assert world.outbox.recheck(jane + 1000) is None
 
 
+def test_rechecks_reads_a_batch_of_subscribers_as_recheck_reads_each(world: World) -> None:
+    jane, joe, gone = (world.patient(f"{name}@example.org") for name in ("jane", "joe", "gone"))
+    for who in (jane, joe, gone):
+        world.enroll(who)
+    for claim in world.outbox.claim_due(now=NOW, limit=5, owner="w", lease_seconds=60):
+        if claim.subscriber_id == jane:
+            world.outbox.mark_sent(
+                claim.delivery_id, owner="w", now=NOW, message_id="<m@c>", next=None
+            )
+    world.set_state(joe, SS.UNSUBSCRIBED)
+    checks = world.outbox.rechecks([jane, joe, jane, gone + 1000])
+    assert checks == {who: world.outbox.recheck(who) for who in (jane, joe)}
+    assert checks[jane].sent == frozenset({("muscle-injury", "welcome")})
+    assert (checks[joe].state, checks[joe].suppressed) == (SS.UNSUBSCRIBED, True)
+    assert world.outbox.rechecks([]) == {}
+
+
+def test_standing_reads_the_state_and_the_suppression_of_the_claimed_address_now(
+    world: World,
+) -> None:
+    jane = world.patient("jane@example.org")
+    world.enroll(jane)
+    email = claim_one(world).email
+    assert world.outbox.standing(jane, email) == store.Standing(state=SS.ACTIVE, suppressed=False)
+    assert world.outbox.standing(jane, "someone.else@example.org") is None  # not theirs now
+    assert world.outbox.standing(jane + 1000, email) is None
+    world.set_state(jane, SS.UNSUBSCRIBED)
+    now = world.outbox.standing(jane, email)
+    assert now == store.Standing(state=SS.UNSUBSCRIBED, suppressed=True)
+    check = world.outbox.recheck(jane)
+    assert check is not None and check.standing == now
+
+
 def test_a_stale_worker_changes_nothing(world: World) -> None:
     jane = world.patient("jane@example.org")
     world.enroll(jane)

@@ -21,12 +21,14 @@ import logging
 import threading
 import time
 import zoneinfo
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
+from concurrent import futures
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from enum import StrEnum
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from drip import contacts, delivery, durations, errors, planning, redact, sequences, store
 from drip.service import pacing
@@ -41,6 +43,7 @@ PAUSE_FOR = timedelta(minutes=15)
 UNANSWERED_IN_A_ROW = 3
 
 Clock = Callable[[], datetime]
+_T = TypeVar("_T")
 
 
 class Outbox(Protocol):
@@ -59,6 +62,10 @@ class Outbox(Protocol):
     def release(self, owner: str) -> int: ...
 
     def recheck(self, subscriber_id: int) -> store.Recheck | None: ...
+
+    def rechecks(self, subscriber_ids: Collection[int]) -> dict[int, store.Recheck]: ...
+
+    def standing(self, subscriber_id: int, email: str) -> store.Standing | None: ...
 
     def mark_sent(
         self,
@@ -232,6 +239,54 @@ class _Halted(Exception):
 
 
 @dataclass(frozen=True, kw_only=True)
+class _Ready:
+    """A claim that passed every check, its message built and the step after it planned: all
+    that is left is the send and its record."""
+
+    claim: store.Claim
+    check: store.Recheck
+    read_before: bool  # `check` is the batch's read, not one made for this claim
+    now: datetime
+    message: EmailMessage
+    following: planning.Planned | None
+
+
+# What preparing a claim ahead of its turn gave: what to do at its turn.
+_Early = Verdict | _Ready | _Halted
+
+
+@dataclass(kw_only=True)
+class _Pass:
+    """One batch as it is worked through: its claims in order, the subscribers as read just
+    after the claim, and the claims prepared ahead of their turn (by delivery id)."""
+
+    claims: list[store.Claim]
+    checks: dict[int, store.Recheck]
+    courier: ThreadPoolExecutor
+    ahead: dict[int, _Early] = field(default_factory=dict)
+    _first: dict[int, int] = field(default_factory=dict)  # subscriber id: their first claim
+
+    def __post_init__(self) -> None:
+        for index, claim in reversed(list(enumerate(self.claims))):
+            self._first[claim.subscriber_id] = index
+
+    def known(self, index: int) -> store.Recheck | None:
+        """The batch's read of claim `index`'s subscriber, or None to read them again: when
+        an earlier claim of the batch was theirs too, its record may change what they were
+        sent (and when they were not found, a read now says why)."""
+        subscriber = self.claims[index].subscriber_id
+        return self.checks.get(subscriber) if self._first[subscriber] == index else None
+
+    def upcoming(self, index: int) -> store.Claim | None:
+        """The claim after `index`, to prepare while claim `index`'s email is in flight; None
+        when there is none, or when it is the same patient's."""
+        if index + 1 >= len(self.claims):
+            return None
+        upcoming = self.claims[index + 1]
+        return None if upcoming.subscriber_id == self.claims[index].subscriber_id else upcoming
+
+
+@dataclass(frozen=True, kw_only=True)
 class Dispatcher:
     """`clock` says what is due and stamps what is sent (simulated in the demo and with
     `drip tick --now`); leases run on `lease_clock`, real time, because expired leases are
@@ -271,29 +326,37 @@ class Dispatcher:
         deadline = self.monotonic() + self.lease_seconds / 2
         result = BatchResult(claimed=len(claims))
         unanswered = 0
-        for claim in claims:
-            if self.stop.is_set():
-                result.halt = Halt.STOPPING
-            elif self.monotonic() > deadline:
-                result.halt = Halt.LEASE_RUNNING_OUT
-            if result.halt:
-                break
-            try:
-                self.pace()
-            except pacing.Throttled as throttled:
-                result.halt, result.resume_at = Halt.THROTTLED, throttled.until
-                break
-            try:
-                result.add(self._one(claim))
-                unanswered = 0
-            except _Unanswered as no_reply:  # the mailer reconnects for the next one
-                result.add(no_reply.verdict)
-                unanswered += 1
-                if unanswered >= UNANSWERED_IN_A_ROW:
-                    result.halt = Halt.SERVER_DOWN
-            except _Halted as halted:
-                result.add(halted.verdict)
-                result.halt, result.pause_reason = halted.halt, halted.reason
+        checks = self._rechecks(claims)
+        with ThreadPoolExecutor(1, thread_name_prefix="drip-send") as courier:
+            run = _Pass(claims=claims, checks=checks, courier=courier)
+            for index in range(len(claims)):
+                if self.stop.is_set():
+                    result.halt = Halt.STOPPING
+                elif self.monotonic() > deadline:
+                    result.halt = Halt.LEASE_RUNNING_OUT
+                if result.halt:
+                    break
+                try:
+                    self.pace()
+                except pacing.Throttled as throttled:
+                    result.halt, result.resume_at = Halt.THROTTLED, throttled.until
+                    break
+                try:
+                    result.add(self._turn(run, index))
+                    unanswered = 0
+                except _Unanswered as no_reply:  # the mailer reconnects for the next one
+                    result.add(no_reply.verdict)
+                    unanswered += 1
+                    if unanswered >= UNANSWERED_IN_A_ROW:
+                        result.halt = Halt.SERVER_DOWN
+                except _Halted as halted:
+                    result.add(halted.verdict)
+                    result.halt, result.pause_reason = halted.halt, halted.reason
+        for early in run.ahead.values():  # decided ahead, then the batch stopped before its turn
+            if isinstance(early, Verdict):
+                result.add(early)
+            elif isinstance(early, _Halted):
+                result.add(early.verdict)
         if result.halt is Halt.DATABASE_DOWN:
             pass  # nothing to hand back to a database that is away: the leases run out
         elif result.halt:
@@ -301,12 +364,71 @@ class Dispatcher:
         result.seconds = time.perf_counter() - started
         return result
 
-    def _one(self, claim: store.Claim) -> Verdict:
-        """`_deliver`, and what a delivery that raises something unexpected becomes: a retry
-        with its attempt counted (failed, with the reason, after MAX_ATTEMPTS), so that a poison
-        delivery never holds the others back."""
+    def _rechecks(self, claims: list[store.Claim]) -> dict[int, store.Recheck]:
+        """The batch's subscribers read once, just after the claim. If that read fails, each
+        claim reads its subscriber at its turn instead, with the errors handled there."""
         try:
-            return self._deliver(claim)
+            return self.outbox.rechecks([claim.subscriber_id for claim in claims])
+        except Exception as exc:
+            log.warning("reading the batch's subscribers failed (%s): one by one", _what(exc))
+            return {}
+
+    def _turn(self, run: _Pass, index: int) -> Verdict:
+        """One claim's turn: prepare it (unless that was done ahead), send it, record it.
+
+        While its email is in flight, the next claim is prepared (decided and composed), so
+        that the database and the CPU work overlap the wait on the mail server; it is sent
+        only after this one's record is committed, so one email at a time is in flight, and
+        what a crash can duplicate is that one. Not when both are the same patient's: the
+        next one's decisions depend on this one's record."""
+        claim = run.claims[index]
+        early = run.ahead.pop(claim.delivery_id, None)
+        if isinstance(early, _Halted):
+            raise early
+        if early is None:
+            prepared = self._guarded(claim, self._prepare, claim, run.known(index))
+        else:
+            prepared = early
+        if isinstance(prepared, _Ready) and (early is not None or prepared.read_before):
+            prepared = self._guarded(claim, self._confirmed, prepared)
+        if isinstance(prepared, Verdict):
+            return prepared
+        upcoming = run.upcoming(index)
+        if upcoming is None:
+            return self._guarded(claim, self._send, prepared)
+
+        def meanwhile() -> None:
+            assert upcoming is not None
+            run.ahead[upcoming.delivery_id] = self._early(upcoming, run.known(index + 1))
+
+        return self._guarded(claim, self._send, prepared, run.courier, meanwhile)
+
+    def _early(self, claim: store.Claim, known: store.Recheck | None) -> _Early:
+        try:
+            return self._guarded(claim, self._prepare, claim, known)
+        except _Halted as halted:
+            return halted
+
+    def _confirmed(self, ready: _Ready) -> Verdict | _Ready:
+        """A claim decided on an earlier read of its subscriber (the batch's, or one made
+        while the email before was in flight) is read once more just before its send: an
+        unsubscribe, a pause or a suppression that landed since wins. Then it is decided again
+        from the start (and sent, if it still may be)."""
+        claim = ready.claim
+        if self.outbox.standing(claim.subscriber_id, claim.email) == ready.check.standing:
+            return ready
+        return self._one(claim)
+
+    def _one(self, claim: store.Claim) -> Verdict:
+        """One claim from the start, on its own: prepared, sent and recorded, guarded."""
+        return self._guarded(claim, self._deliver, claim)
+
+    def _guarded(self, claim: store.Claim, step: Callable[..., _T], *args: object) -> _T | Verdict:
+        """`step(*args)` for `claim`, and what a delivery that raises something unexpected
+        becomes: a retry with its attempt counted (failed, with the reason, after
+        MAX_ATTEMPTS), so that a poison delivery never holds the others back."""
+        try:
+            return step(*args)
         except (_Halted, _Unanswered):
             raise
         except Exception as exc:
@@ -341,9 +463,17 @@ class Dispatcher:
 
     def _deliver(self, claim: store.Claim) -> Verdict:
         """Send one claimed delivery, and record how it ended (raises _Halted to stop)."""
+        prepared = self._prepare(claim)
+        return prepared if isinstance(prepared, Verdict) else self._send(prepared)
+
+    def _prepare(self, claim: store.Claim, known: store.Recheck | None = None) -> Verdict | _Ready:
+        """Everything before the send: the subscriber read again (unless `known`, the batch's
+        read), the checks (paused, not mailable, step removed or overtaken, stale, outside
+        the window: each recorded, as its verdict), the message composed, the next step
+        planned."""
         now = self.clock()
         confirming = claim.sequence == sequences.CONFIRM_SEQUENCE
-        check = self.outbox.recheck(claim.subscriber_id)
+        check = self.outbox.recheck(claim.subscriber_id) if known is None else known
         if not confirming and check is not None and check.state is store.SubscriberState.PAUSED:
             # Paused after the claim: the step waits with the rest of theirs (pending ones are
             # not claimed while paused) and goes out when they resume; it is not theirs to lose.
@@ -367,9 +497,6 @@ class Dispatcher:
             return self._kept(self.outbox.defer, claim, Verdict.DEFERRED, due_at=opens)
         try:
             message = self.letters.compose(claim, now=now)
-            handing = time.perf_counter()
-            self.sender.send(message)
-            self.timings.sent(time.perf_counter() - handing)
         except errors.RenderError as exc:  # a template broken after `drip check`: fixable
             return self._retry(claim, now, f"render: {exc}")
         except (errors.InvalidInput, errors.HeaderInjectionError) as exc:
@@ -377,17 +504,50 @@ class Dispatcher:
             # it ends as failed, with the reason, instead of stopping the batch.
             error = _unbuildable(exc)
             return self._kept(self.outbox.mark_failed, claim, Verdict.FAILED, now=now, error=error)
+        following = None if confirming else self._next(claim, now, check, sent={claim.key})
+        return _Ready(
+            claim=claim,
+            check=check,
+            read_before=known is not None,
+            now=now,
+            message=message,
+            following=following,
+        )
+
+    def _send(
+        self,
+        ready: _Ready,
+        courier: ThreadPoolExecutor | None = None,
+        meanwhile: Callable[[], None] | None = None,
+    ) -> Verdict:
+        """Hand the message to the sender, then record how that went. With a `courier`, the
+        send runs on its thread while `meanwhile` runs on this one; the record waits for both."""
+        claim, now = ready.claim, ready.now
+        try:
+            if courier is None or meanwhile is None:
+                self._hand(ready.message)
+            else:
+                sending = courier.submit(self._hand, ready.message)
+                try:
+                    meanwhile()
+                finally:
+                    futures.wait([sending])
+                sending.result()
         except errors.SendError as exc:
             return self._refused(claim, now, exc)
-        following = None if confirming else self._next(claim, now, check, sent={claim.key})
         return self._kept(
             self.outbox.mark_sent,
             claim,
             Verdict.SENT,
             now=now,
-            message_id=str(message["Message-ID"]),
-            next=following,
+            message_id=str(ready.message["Message-ID"]),
+            next=ready.following,
         )
+
+    def _hand(self, message: EmailMessage) -> None:
+        handing = time.perf_counter()
+        self.sender.send(message)
+        self.timings.sent(time.perf_counter() - handing)
 
     def _kept(
         self, mark: Callable[..., bool], claim: store.Claim, verdict: Verdict, **outcome: object

@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -174,16 +175,32 @@ class MemoryOutbox:
 
     def recheck(self, subscriber_id: int) -> values.Recheck | None:
         with self._lock:
+            return self._recheck(subscriber_id)
+
+    def rechecks(self, subscriber_ids: Collection[int]) -> dict[int, values.Recheck]:
+        with self._lock:
+            found = {sid: self._recheck(sid) for sid in set(subscriber_ids)}
+        return {sid: check for sid, check in found.items() if check is not None}
+
+    def _recheck(self, subscriber_id: int) -> values.Recheck | None:
+        found = self._subscribers.get(subscriber_id)
+        if found is None:
+            return None
+        sent = frozenset(
+            (d.sequence, d.step_id)
+            for d in self._deliveries.values()
+            if d.subscriber_id == subscriber_id and d.state is DS.SENT
+        )
+        suppressed = contacts.comparable(found.email) in self._suppressed
+        return values.Recheck(state=found.state, suppressed=suppressed, sent=sent)
+
+    def standing(self, subscriber_id: int, email: str) -> values.Standing | None:
+        with self._lock:
             found = self._subscribers.get(subscriber_id)
-            if found is None:
+            if found is None or found.email != email:
                 return None
-            sent = frozenset(
-                (d.sequence, d.step_id)
-                for d in self._deliveries.values()
-                if d.subscriber_id == subscriber_id and d.state is DS.SENT
-            )
-            suppressed = contacts.comparable(found.email) in self._suppressed
-            return values.Recheck(state=found.state, suppressed=suppressed, sent=sent)
+            suppressed = contacts.comparable(email) in self._suppressed
+            return values.Standing(state=found.state, suppressed=suppressed)
 
     def mark_sent(
         self,

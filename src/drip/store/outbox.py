@@ -8,6 +8,7 @@ switch or a stop cancelled it before sending), which queueing again revives.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -15,6 +16,7 @@ import sqlalchemy as sa
 from drip.store import base, models, rows, values
 
 D, Sub, Enr = models.DeliveryRow, models.SubscriberRow, models.EnrollmentRow
+Supp = models.SuppressionRow
 DS = values.DeliveryState
 
 _CLAIM_COLUMNS = (
@@ -33,6 +35,14 @@ _CLAIM_COLUMNS = (
     D.lease_owner,
     D.lease_expires_at,
 )
+
+# `standing` runs once per email: built once, with bound parameters (see store/sent.py).
+_STANDING = sa.select(
+    Sub.state,
+    sa.exists()
+    .where(Supp.email_hash.in_([sa.bindparam("p_key"), sa.bindparam("p_legacy")]))
+    .label("suppressed"),
+).where(Sub.id == sa.bindparam("p_id"), Sub.email == sa.bindparam("p_email"))
 
 
 class OutboxOps(base.StoreBase):
@@ -131,6 +141,52 @@ class OutboxOps(base.StoreBase):
                 suppressed=rows.suppression_reason(conn, self._hashes, found.email) is not None,
                 sent=_sent(conn, subscriber_id),
             )
+
+    def rechecks(self, subscriber_ids: Collection[int]) -> dict[int, values.Recheck]:
+        """`recheck` for the subscribers of a batch, in three queries whatever its size; the
+        ones gone are left out. Read once, just after the claim: each send is preceded by
+        `standing`, which an unsubscribe or a suppression since changes."""
+        wanted = sorted(set(subscriber_ids))
+        if not wanted:
+            return {}
+        with self._read() as conn:
+            found = conn.execute(
+                sa.select(Sub.id, Sub.state, Sub.email).where(Sub.id.in_(wanted))
+            ).all()
+            hashes = {row.id: self._hashes.candidates(row.email) for row in found}
+            every = [h for pair in hashes.values() for h in pair]
+            suppressed = set(
+                conn.execute(sa.select(Supp.email_hash).where(Supp.email_hash.in_(every)))
+                .scalars()
+                .all()
+            )
+            sent: dict[int, set[tuple[str, str]]] = {row.id: set() for row in found}
+            for row in conn.execute(
+                sa.select(D.subscriber_id, D.sequence, D.step_id).where(
+                    D.subscriber_id.in_(wanted), D.state == DS.SENT
+                )
+            ):
+                sent[row.subscriber_id].add((row.sequence, row.step_id))
+        return {
+            row.id: values.Recheck(
+                state=row.state,
+                suppressed=not suppressed.isdisjoint(hashes[row.id]),
+                sent=frozenset(sent[row.id]),
+            )
+            for row in found
+        }
+
+    def standing(self, subscriber_id: int, email: str) -> values.Standing | None:
+        """The subscriber's state and whether `email` (theirs when the batch was claimed) is
+        suppressed, now, in one statement; None when they are gone or their address is no
+        longer `email`. Cheaper than `recheck`: it is read just before the send."""
+        key, legacy = self._hashes.candidates(email)
+        params = {"p_id": subscriber_id, "p_email": email, "p_key": key, "p_legacy": legacy}
+        with self._read_one() as conn:
+            found = conn.execute(_STANDING, params).one_or_none()
+        if found is None:
+            return None
+        return values.Standing(state=found.state, suppressed=bool(found.suppressed))
 
     def sent_steps(self, subscriber_id: int) -> frozenset[tuple[str, str]]:
         """Every (sequence, step id) this subscriber was sent, in any sequence."""

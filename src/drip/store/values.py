@@ -120,6 +120,19 @@ class Recheck:
     suppressed: bool
     sent: frozenset[tuple[str, str]]  # (sequence, step id)
 
+    @property
+    def standing(self) -> Standing:
+        return Standing(state=self.state, suppressed=self.suppressed)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Standing:
+    """The part of a `Recheck` an unsubscribe or a suppression changes: read once more just
+    before a send whose checks were made while the previous email was in flight."""
+
+    state: SubscriberState
+    suppressed: bool
+
 
 @dataclass(frozen=True, kw_only=True)
 class Start:
