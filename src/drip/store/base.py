@@ -73,6 +73,15 @@ class StoreBase:
             yield conn
 
     @contextmanager
+    def _write_at_once(self) -> Iterator[sa.Connection]:
+        """PostgreSQL, for a write that is one statement: autocommit, the statement is its own
+        transaction (atomic, one round trip). The statement chooses its own commit (see
+        `sent.record_at_once`)."""
+        assert not self._sqlite, "SQLite's writes begin with BEGIN IMMEDIATE: use _write"
+        with self._engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            yield conn
+
+    @contextmanager
     def _read_one(self) -> Iterator[sa.Connection]:
         """For a single read statement on the hot path. PostgreSQL runs it in autocommit: one
         round trip instead of three (BEGIN, the query, ROLLBACK), and a single statement sees
