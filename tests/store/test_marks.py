@@ -31,6 +31,36 @@ def _deliveries(store) -> list[tuple[object, ...]]:
         return [tuple(row) for row in rows]
 
 
+def _said(store) -> list[str]:
+    """Every statement the driver is sent from now on: SQLite's own trace (the record of a
+    send runs on the driver's connection, store/driver.py), PostgreSQL's through SQLAlchemy."""
+    said: list[str] = []
+    if store.engine.dialect.name == "sqlite":
+        trace = lambda dbapi, _record: dbapi.set_trace_callback(said.append)  # noqa: E731
+        sa.event.listen(store.engine, "connect", trace)
+        store.engine.dispose()  # the pooled connections were opened before the trace
+    else:
+        sa.event.listen(store.engine, "before_cursor_execute", lambda *a: said.append(a[2]))
+    return said
+
+
+def test_mark_sent_stores_times_as_every_other_write_does(store, add, now) -> None:
+    jane = add("jane@example.org")
+    db_rows.enroll(store, jane.id, now=now)
+    [claim] = store.claim_due(now=now, limit=5, owner="w", lease_seconds=60)
+    later = now + timedelta(days=2)
+    nxt = planning.Planned(step_id="heat-and-ice", due_at=later)
+    store.mark_sent(claim.delivery_id, owner="w", now=now, message_id="<m@c>", next=nxt)
+    with store.engine.connect() as conn:  # the stored values as they are, not as read back
+        sql = "SELECT created_at, sent_at, due_at FROM deliveries ORDER BY id"
+        [(created, sent, due), (queued, _, next_due)] = conn.exec_driver_sql(sql).all()
+        events = conn.exec_driver_sql("SELECT at FROM events").scalars().all()
+    # `now`, written by enroll and by the record of the send, is stored the same way
+    assert sent == created == queued == due
+    assert len(set(events)) == 1  # the sent event's `at`, as the enrollment's events'
+    assert type(next_due) is type(due) and next_due != due
+
+
 def test_mark_sent_records_the_send_and_revives_a_cancelled_next_step(store, add, now) -> None:
     jane = add("jane@example.org")
     db_rows.enroll(store, jane.id, now=now)
@@ -79,8 +109,7 @@ def test_only_the_record_of_a_send_is_committed_lazily(store, add, now) -> None:
     jane = add("jane@example.org")
     db_rows.enroll(store, jane.id, now=now)
     [claim] = store.claim_due(now=now, limit=5, owner="w", lease_seconds=60)
-    said: list[str] = []
-    sa.event.listen(store.engine, "before_cursor_execute", lambda *a: said.append(a[2]))
+    said = _said(store)
     store.mark_sent(claim.delivery_id, owner="w", now=now, message_id="<m@c>", next=None)
     if store.engine.dialect.name == "sqlite":
         assert "PRAGMA synchronous=NORMAL" in said[: said.index("BEGIN IMMEDIATE")]

@@ -4,8 +4,9 @@ Claim, send, record (docs/architecture.md): a batch of due rows is claimed with 
 its subscribers read again in one go; for each claim the checks are made and the email built
 (the step rendered once per process, personalised per subscriber); just before the send the
 patient's state and suppression are read once more (an unsubscribe since the claim wins); the
-sender hands it over, on a thread of its own, while the next claim is prepared; then one fenced
-transaction records the outcome and queues the next step, before the next email goes out. A failure is
+sender hands it over, on a thread of its own, while the next claim is prepared; then one
+fenced transaction records the outcome and queues the next step, before the next email goes
+out. A failure is
 classified by the rules table in `drip.delivery`: retry with backoff, suppress the address,
 pause sending, or fail.
 

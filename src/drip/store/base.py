@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib import resources
 from typing import TYPE_CHECKING, Any
@@ -77,19 +77,15 @@ class StoreBase:
         """PostgreSQL, for a write that is one statement: autocommit, the statement is its own
         transaction (atomic, one round trip). The statement chooses its own commit (see
         `sent.record_at_once`)."""
-        assert not self._sqlite, "SQLite's writes begin with BEGIN IMMEDIATE: use _write"
+        assert not self._sqlite, "on SQLite, see store/driver.py"
         with self._engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             yield conn
 
     @contextmanager
-    def _read_one(self) -> Iterator[sa.Connection]:
-        """For a single read statement on the hot path. PostgreSQL runs it in autocommit: one
-        round trip instead of three (BEGIN, the query, ROLLBACK), and a single statement sees
-        one snapshot anyway. SQLite has no round trips to save: a read transaction, as `_read`."""
-        if self._sqlite:
-            with self._read() as conn:
-                yield conn
-            return
+    def _read_at_once(self) -> Iterator[sa.Connection]:
+        """PostgreSQL, for a read that is one statement on the hot path: autocommit, one round
+        trip instead of three (BEGIN, the query, ROLLBACK); one statement sees one snapshot."""
+        assert not self._sqlite, "on SQLite, see store/driver.py"
         with self._engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             yield conn
 
@@ -128,14 +124,19 @@ def _configure_sqlite(engine: sa.Engine) -> None:
         if options.get(_READ_ONLY, False):
             conn.exec_driver_sql("BEGIN")  # a read commits nothing: no sync setting to choose
             return
-        # The pragma holds per connection and may change only outside a transaction: set it
-        # before each write whose kind differs from the connection's last write.
         lazy = bool(options.get(_LAZY_COMMIT, False))
-        record = conn.connection.info
-        if record.get(_LAZY_COMMIT, False) != lazy:
-            conn.exec_driver_sql(f"PRAGMA synchronous={'NORMAL' if lazy else 'FULL'}")
-            record[_LAZY_COMMIT] = lazy
+        sync_for(conn.connection.info, lazy=lazy, execute=conn.exec_driver_sql)
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def sync_for(info: dict[Any, Any], *, lazy: bool, execute: Callable[[str], object]) -> None:
+    """SQLite: set `synchronous` for the write about to begin on a pooled connection (`info`,
+    the pool's record of it): NORMAL for a lazy commit, FULL otherwise. The pragma holds per
+    connection and may change only outside a transaction: it is set before each write whose
+    kind differs from the connection's last write."""
+    if info.get(_LAZY_COMMIT, False) != lazy:
+        execute(f"PRAGMA synchronous={'NORMAL' if lazy else 'FULL'}")
+        info[_LAZY_COMMIT] = lazy
 
 
 def transient(exc: BaseException) -> bool:

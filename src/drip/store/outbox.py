@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from drip.store import base, models, rows, values
+from drip.store import base, driver, models, rows, values
 
 D, Sub, Enr = models.DeliveryRow, models.SubscriberRow, models.EnrollmentRow
 Supp = models.SuppressionRow
@@ -181,8 +181,10 @@ class OutboxOps(base.StoreBase):
         suppressed, now, in one statement; None when they are gone or their address is no
         longer `email`. Cheaper than `recheck`: it is read just before the send."""
         key, legacy = self._hashes.candidates(email)
+        if self._sqlite:  # on the driver's connection, as the record of a send
+            return driver.standing(self._engine, (key, legacy), subscriber_id, email)
         params = {"p_id": subscriber_id, "p_email": email, "p_key": key, "p_legacy": legacy}
-        with self._read_one() as conn:
+        with self._read_at_once() as conn:
             found = conn.execute(_STANDING, params).one_or_none()
         if found is None:
             return None

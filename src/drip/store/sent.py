@@ -1,96 +1,28 @@
-"""The record of a sent delivery, with statements built once per process.
+"""The record of a sent delivery on PostgreSQL: one statement, built once per process.
 
-`mark_sent` runs once per email, so building its four statements each time (SQLAlchemy's
-construction and cache-key walk) cost about as much as executing them. Here they are built
-once, on the Core tables, with bound parameters, and only executed per send. They do what
-`outcomes._fence`, `_event`, `_advance` and `outbox.queue` do for any outcome; a test
-compares the rows both leave.
+`mark_sent` runs once per email. It does what `outcomes._fence`, `_event`, `_advance` and
+`outbox.queue` do for any outcome, in one statement run in autocommit, so one round trip to
+the server; SQLite's counterpart is `driver.record_sent`. A test compares the rows each leaves
+with the generic outcome path (tests/store/test_marks.py).
 """
 
 from __future__ import annotations
 
-import functools
 import uuid
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
 from drip.store import models, values
 
 DS, ES = values.DeliveryState, values.EnrollmentState
-_D = cast(sa.Table, models.DeliveryRow.__table__)
-_E = cast(sa.Table, models.EventRow.__table__)
-_ENR = cast(sa.Table, models.EnrollmentRow.__table__)
 
-_FENCE = (
-    sa.update(_D)
-    .where(
-        _D.c.id == sa.bindparam("p_id"),
-        _D.c.lease_owner == sa.bindparam("p_owner"),
-        _D.c.state == DS.SENDING,
-    )
-    .values(
-        state=DS.SENT,
-        sent_at=sa.bindparam("p_now"),
-        message_id=sa.bindparam("p_message_id"),
-        lease_expires_at=None,
-    )
-    .returning(_D.c.subscriber_id, _D.c.sequence, _D.c.step_id)
-)
-_EVENT = sa.insert(_E).values(
-    subscriber_id=sa.bindparam("p_subscriber"),
-    kind=values.EventKind.SENT,
-    at=sa.bindparam("p_now"),
-    sequence=sa.bindparam("p_sequence"),
-    step_id=sa.bindparam("p_step"),
-    detail=None,
-)
-_MINE = sa.and_(
-    _ENR.c.subscriber_id == sa.bindparam("p_subscriber"),
-    _ENR.c.sequence == sa.bindparam("p_sequence"),
-)
-_ADVANCE = (
-    sa.update(_ENR)
-    .where(_MINE)
-    .values(updated_at=sa.bindparam("p_now"), last_step_id=sa.bindparam("p_step"))
-    .returning(_ENR.c.state)
-)
-_COMPLETE = sa.update(_ENR).where(_MINE).values(state=ES.COMPLETED)
-
-
-@functools.cache
-def _queue(dialect: str) -> sa.Insert:
-    """`outbox.queue` as one statement: a pending delivery, or a cancelled one revived."""
-    insert = (sqlite.insert if dialect == "sqlite" else postgresql.insert)(_D)
-    built: sa.Insert = insert.values(
-        uid=sa.bindparam("p_uid"),
-        subscriber_id=sa.bindparam("p_subscriber"),
-        sequence=sa.bindparam("p_sequence"),
-        step_id=sa.bindparam("p_next_step"),
-        due_at=sa.bindparam("p_due_at"),
-        state=DS.PENDING,
-        attempts=0,
-        created_at=sa.bindparam("p_now"),
-    ).on_conflict_do_update(
-        index_elements=["subscriber_id", "sequence", "step_id"],
-        set_={
-            "state": DS.PENDING,
-            "due_at": insert.excluded.due_at,
-            "attempts": 0,
-            "last_error": None,
-        },
-        where=_D.c.state == DS.CANCELLED,
-    )
-    return built
-
-
-# PostgreSQL: the same record as one statement, run in autocommit (a statement is its own
-# transaction): one round trip instead of seven (BEGIN, SET LOCAL, the four statements,
-# COMMIT). Its parts see one snapshot, so `was` reads the enrollment as it was before `moved`
-# changes it, as `record` does by reading `_ADVANCE`'s RETURNING. `set_config(..., true)` is
-# SET LOCAL for this statement's transaction: its commit does not wait for the disk.
+# The record as one statement, run in autocommit (a statement is its own transaction): one
+# round trip instead of seven (BEGIN, SET LOCAL, the four statements, COMMIT). Its parts see
+# one snapshot, so `was` reads the enrollment as it was before `moved` changes it: the next
+# step is queued only if the enrollment was active. `set_config(..., true)` is SET LOCAL for
+# this statement's transaction: its commit does not wait for the disk.
 _AT_ONCE = (
     sa.text(
         f"""
@@ -159,35 +91,3 @@ def record_at_once(
         "p_due_at": None if next is None else next.due_at,
     }
     return bool(conn.execute(_AT_ONCE, params).scalar_one())
-
-
-def record(
-    conn: sa.Connection,
-    delivery_id: int,
-    *,
-    owner: str,
-    now: datetime,
-    message_id: str,
-    next: values.Planned | None,
-) -> bool:
-    """Fence and mark the delivery sent, log it, move the enrollment on and queue `next` (or
-    complete the enrollment); False when the lease was lost (nothing is written then)."""
-    fenced = conn.execute(
-        _FENCE, {"p_id": delivery_id, "p_owner": owner, "p_now": now, "p_message_id": message_id}
-    ).one_or_none()
-    if fenced is None:
-        return False
-    params: dict[str, Any] = {
-        "p_subscriber": fenced.subscriber_id,
-        "p_sequence": fenced.sequence,
-        "p_step": fenced.step_id,
-        "p_now": now,
-    }
-    conn.execute(_EVENT, params)
-    state = conn.execute(_ADVANCE, params).scalar_one_or_none()
-    if state is ES.ACTIVE and next is not None:
-        queued = {**params, "p_uid": uuid.uuid4().hex, "p_next_step": next.step_id}
-        conn.execute(_queue(conn.dialect.name), {**queued, "p_due_at": next.due_at})
-    elif state is ES.ACTIVE:
-        conn.execute(_COMPLETE, params)
-    return True
