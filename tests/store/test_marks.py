@@ -1,15 +1,22 @@
 """The record of a send (`mark_sent`): the rows it leaves, and which commits are lazy.
 
 Only the record of a send is committed without waiting for the disk (SQLite
-`synchronous=NORMAL`, PostgreSQL `synchronous_commit = off`, in one statement): losing it in a crash of the
-machine or the server re-sends an email. Every other write, an unsubscribe above all, is
-committed durably as before (docs/delivery-guarantees.md).
+`synchronous=NORMAL`, PostgreSQL `synchronous_commit = off`, in one statement): losing it in
+a crash of the machine or the server re-sends an email. Every other write, an unsubscribe
+above all, is committed durably as before (docs/delivery-guarantees.md).
 """
 
 from __future__ import annotations
 
+import re
+import sqlite3
+from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
+from typing import Any
 
+import psycopg
+import pytest
 import sqlalchemy as sa
 
 import db_rows
@@ -31,17 +38,52 @@ def _deliveries(store) -> list[tuple[object, ...]]:
         return [tuple(row) for row in rows]
 
 
-def _said(store) -> list[str]:
-    """Every statement the driver is sent from now on: SQLite's own trace (the record of a
-    send runs on the driver's connection, store/driver.py), PostgreSQL's through SQLAlchemy."""
-    said: list[str] = []
-    if store.engine.dialect.name == "sqlite":
-        trace = lambda dbapi, _record: dbapi.set_trace_callback(said.append)  # noqa: E731
-        sa.event.listen(store.engine, "connect", trace)
+class Said:
+    """Every statement the driver sends from now on, as the driver sends it: SQLite's own
+    trace, PostgreSQL's wire protocol traced by libpq (the Parse and Query messages). The
+    record of a send runs on the driver's connection (store/driver.py): SQLAlchemy's events
+    would not see it."""
+
+    def __init__(self, store, tmp_path: Path) -> None:
+        self._sqlite: list[str] = []
+        self._trace = tmp_path / "libpq-trace.txt"
+        self._trace.touch()
+        self._files: list[Any] = []
+        sa.event.listen(store.engine, "connect", self._on_connect)
         store.engine.dispose()  # the pooled connections were opened before the trace
-    else:
-        sa.event.listen(store.engine, "before_cursor_execute", lambda *a: said.append(a[2]))
-    return said
+
+    def _on_connect(self, dbapi: Any, _record: Any) -> None:
+        if isinstance(dbapi, sqlite3.Connection):
+            dbapi.set_trace_callback(self._sqlite.append)
+            return
+        out = open(self._trace, "a")  # noqa: SIM115  (closed by libpq's untrace at close)
+        self._files.append(out)
+        dbapi.pgconn.trace(out.fileno())
+        dbapi.pgconn.set_trace_flags(psycopg.pq.Trace.SUPPRESS_TIMESTAMPS)
+
+    def statements(self) -> list[str]:
+        for out in self._files:
+            out.flush()
+        messages = re.split(r"\n(?=[FB]\t\d+\t)", self._trace.read_text())  # one per message
+        parts = [message.split("\t", 3) for message in messages if message]
+        sent = [part[3] for part in parts if part[0] == "F" and part[2] in ("Parse", "Query")]
+        return self._sqlite + sent
+
+    def clear(self) -> None:
+        self._sqlite.clear()
+        self._trace.write_text("")
+
+    def close(self, store) -> None:
+        store.engine.dispose()  # libpq writes no more once its connections are closed
+        for out in self._files:
+            out.close()
+
+
+@pytest.fixture
+def said(store, tmp_path: Path) -> Iterator[Said]:
+    watching = Said(store, tmp_path)
+    yield watching
+    watching.close(store)
 
 
 def test_mark_sent_stores_times_as_every_other_write_does(store, add, now) -> None:
@@ -105,24 +147,26 @@ def test_the_last_step_completes_the_enrollment(store, add, now) -> None:
         )
 
 
-def test_only_the_record_of_a_send_is_committed_lazily(store, add, now) -> None:
+def test_only_the_record_of_a_send_is_committed_lazily(store, add, now, said: Said) -> None:
     jane = add("jane@example.org")
     db_rows.enroll(store, jane.id, now=now)
     [claim] = store.claim_due(now=now, limit=5, owner="w", lease_seconds=60)
-    said = _said(store)
+    said.clear()
     store.mark_sent(claim.delivery_id, owner="w", now=now, message_id="<m@c>", next=None)
+    statements = said.statements()
     if store.engine.dialect.name == "sqlite":
-        assert "PRAGMA synchronous=NORMAL" in said[: said.index("BEGIN IMMEDIATE")]
-    else:  # one statement, in autocommit, choosing its own commit
-        [statement] = said
+        assert "PRAGMA synchronous=NORMAL" in statements[: statements.index("BEGIN IMMEDIATE")]
+    else:  # one statement, in autocommit (no BEGIN, no COMMIT), choosing its own commit
+        [statement] = statements
         assert "set_config('synchronous_commit', 'off', true)" in statement
     said.clear()
     store.set_state(jane.uid, drip_store.SubscriberState.UNSUBSCRIBED, now=now)
+    statements = said.statements()
     if store.engine.dialect.name == "sqlite":
-        assert "PRAGMA synchronous=FULL" in said[: said.index("BEGIN IMMEDIATE")]
+        assert "PRAGMA synchronous=FULL" in statements[: statements.index("BEGIN IMMEDIATE")]
         with store.engine.begin() as conn:
             assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
     else:
-        assert not any("synchronous" in s for s in said)
+        assert not any("synchronous" in s for s in statements)
         with store.engine.begin() as conn:
             assert conn.exec_driver_sql("SHOW synchronous_commit").scalar() == "on"

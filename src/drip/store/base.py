@@ -73,23 +73,6 @@ class StoreBase:
             yield conn
 
     @contextmanager
-    def _write_at_once(self) -> Iterator[sa.Connection]:
-        """PostgreSQL, for a write that is one statement: autocommit, the statement is its own
-        transaction (atomic, one round trip). The statement chooses its own commit (see
-        `sent.record_at_once`)."""
-        assert not self._sqlite, "on SQLite, see store/driver.py"
-        with self._engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            yield conn
-
-    @contextmanager
-    def _read_at_once(self) -> Iterator[sa.Connection]:
-        """PostgreSQL, for a read that is one statement on the hot path: autocommit, one round
-        trip instead of three (BEGIN, the query, ROLLBACK); one statement sees one snapshot."""
-        assert not self._sqlite, "on SQLite, see store/driver.py"
-        with self._engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            yield conn
-
-    @contextmanager
     def _read(self) -> Iterator[sa.Connection]:
         with self._engine.connect().execution_options(**{_READ_ONLY: True}) as conn, conn.begin():
             yield conn

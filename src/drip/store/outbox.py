@@ -36,14 +36,6 @@ _CLAIM_COLUMNS = (
     D.lease_expires_at,
 )
 
-# `standing` runs once per email: built once, with bound parameters (see store/sent.py).
-_STANDING = sa.select(
-    Sub.state,
-    sa.exists()
-    .where(Supp.email_hash.in_([sa.bindparam("p_key"), sa.bindparam("p_legacy")]))
-    .label("suppressed"),
-).where(Sub.id == sa.bindparam("p_id"), Sub.email == sa.bindparam("p_email"))
-
 
 class OutboxOps(base.StoreBase):
     def claim_due(
@@ -180,15 +172,8 @@ class OutboxOps(base.StoreBase):
         """The subscriber's state and whether `email` (theirs when the batch was claimed) is
         suppressed, now, in one statement; None when they are gone or their address is no
         longer `email`. Cheaper than `recheck`: it is read just before the send."""
-        key, legacy = self._hashes.candidates(email)
-        if self._sqlite:  # on the driver's connection, as the record of a send
-            return driver.standing(self._engine, (key, legacy), subscriber_id, email)
-        params = {"p_id": subscriber_id, "p_email": email, "p_key": key, "p_legacy": legacy}
-        with self._read_at_once() as conn:
-            found = conn.execute(_STANDING, params).one_or_none()
-        if found is None:
-            return None
-        return values.Standing(state=found.state, suppressed=bool(found.suppressed))
+        hashes = self._hashes.candidates(email)
+        return driver.standing(self._engine, hashes, subscriber_id, email)
 
     def sent_steps(self, subscriber_id: int) -> frozenset[tuple[str, str]]:
         """Every (sequence, step id) this subscriber was sent, in any sequence."""

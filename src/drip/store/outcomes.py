@@ -13,7 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from drip.store import base, driver, models, outbox, rows, sent, subscribers, values
+from drip.store import base, driver, models, outbox, rows, subscribers, values
 
 D, Enr = models.DeliveryRow, models.EnrollmentRow
 DS, ES = values.DeliveryState, values.EnrollmentState
@@ -33,16 +33,11 @@ class OutcomeOps(base.StoreBase):
 
         Committed lazily (`_write_lazily`'s settings): a crash of the machine or of the
         database server can lose this record, and then the email is sent again; it is never
-        lost. On PostgreSQL one statement in autocommit (`sent.record_at_once`: one round
-        trip); on SQLite plain SQL on the driver's connection (`driver.record_sent`)."""
-        if self._sqlite:  # on the driver's connection: SQLAlchemy's overhead was most of it
-            return driver.record_sent(
-                self._engine, delivery_id, owner=owner, now=now, message_id=message_id, next=next
-            )
-        with self._write_at_once() as conn:
-            return sent.record_at_once(
-                conn, delivery_id, owner=owner, now=now, message_id=message_id, next=next
-            )
+        lost. It runs on the driver's connection (`driver.record_sent`: on PostgreSQL one
+        statement, one round trip): it runs once per email."""
+        return driver.record_sent(
+            self._engine, delivery_id, owner=owner, now=now, message_id=message_id, next=next
+        )
 
     def mark_retry(
         self, delivery_id: int, *, owner: str, now: datetime, error: str, retry_at: datetime
