@@ -9,14 +9,14 @@ values with a line break are refused; the pain cause is never put in a header.
 It is the hot path of sending, so the MIME structure is built from finished parts rather than
 by the email package's content manager (which parses every header it writes, and encodes
 quoted-printable in Python): both parts are quoted-printable UTF-8, encoded by `binascii` in
-C, and the boundary is derived from the Message-ID (a quoted-printable body can never hold
-`=_`, so it can never meet the boundary). The message is still an `EmailMessage`: readers and
-the mailers see the same object as before.
+C, what the patient's values do not reach only once per step (`drip.rendering.qp`), and the
+boundary is derived from the Message-ID (a quoted-printable body can never hold `=_`, so it
+can never meet the boundary). The message is still an `EmailMessage`: readers and the mailers
+see the same object as before.
 """
 
 from __future__ import annotations
 
-import binascii
 import email.policy
 import functools
 import hashlib
@@ -29,7 +29,7 @@ from email.policy import Policy
 from urllib.parse import urlsplit
 
 from drip import contacts, errors, sequences
-from drip.rendering import headers, model
+from drip.rendering import headers, model, qp
 
 
 class _Policy(email.policy.EmailPolicy):
@@ -83,7 +83,10 @@ def compose(
         "Content-Type", f'multipart/alternative;\n boundary="{boundary}"'
     )
     message.set_payload(
-        [_part("plain", _fill(rendered.text, values)), _part("html", _fill(rendered.html, escaped))]
+        [
+            _part("plain", _body(rendered.text).encoded(lambda piece: _fill(piece, values))),
+            _part("html", _body(rendered.html).encoded(lambda piece: _fill(piece, escaped))),
+        ]
     )
     return message
 
@@ -123,15 +126,22 @@ def _header_block(message: Message, policy: Policy) -> bytes:
     return b"".join(folded) + b"\r\n"
 
 
-def _part(subtype: str, text: str) -> _Part:
-    """One text part: UTF-8, quoted-printable (lines of at most 76 characters on the wire)."""
+@functools.lru_cache(maxsize=128)
+def _body(template: str) -> qp.Body:
+    """A part's template split for encoding, once per step and process (with tracking on, a
+    step's HTML differs per message: it is split for that message alone, about the cost of
+    encoding it whole)."""
+    return qp.Body(template)
+
+
+def _part(subtype: str, encoded: bytes) -> _Part:
+    """One text part: UTF-8, quoted-printable (lines of at most 76 characters on the wire),
+    `encoded` with LF line ends."""
     part = _Part(policy=POLICY)
     part["Content-Type"] = headers.plain("Content-Type", f'text/{subtype}; charset="utf-8"')
     part["Content-Transfer-Encoding"] = headers.plain(
         "Content-Transfer-Encoding", "quoted-printable"
     )
-    body = "\n".join(text.splitlines()).encode("utf-8") + b"\n"
-    encoded = binascii.b2a_qp(body, quotetabs=False, istext=True, header=False)
     part.encoded = encoded.decode("ascii")
     part.wire = encoded.replace(b"\n", b"\r\n")
     part.set_payload(part.encoded)
