@@ -79,9 +79,11 @@ def compose(
     )
     message["MIME-Version"] = headers.plain("MIME-Version", "1.0")
     boundary = f"=_{hashlib.sha256(message_id.encode()).hexdigest()[:32]}"
-    message["Content-Type"] = headers.Line(
+    message.content_type = headers.Line(
         "Content-Type", f'multipart/alternative;\n boundary="{boundary}"'
     )
+    message.boundary = boundary
+    message["Content-Type"] = message.content_type
     message.set_payload(
         [
             _part("plain", _body(rendered.text).encoded(lambda piece: _fill(piece, values))),
@@ -105,12 +107,16 @@ class _Composed(EmailMessage):
     same bytes, since every header is a finished `headers.Line` and both bodies are already
     quoted-printable. Anything else (a part replaced, a foreign policy) takes the generator."""
 
+    content_type: headers.Line | None = None  # the Content-Type compose set, naming `boundary`
+    boundary: str = ""
+
     def as_bytes(self, unixfrom: bool = False, policy: Policy | None = None) -> bytes:
         policy = self.policy if policy is None else policy
         payload = self.get_payload()
         parts = payload if isinstance(payload, list) else []
         ours = [p for p in parts if isinstance(p, _Part) and p.get_payload() is p.encoded]
-        boundary = self.get_boundary()
+        kept = self.content_type is not None and self.get("Content-Type") is self.content_type
+        boundary = self.boundary if kept else self.get_boundary()
         if unixfrom or policy.linesep != "\r\n" or not boundary or not ours or ours != parts:
             return super().as_bytes(unixfrom=unixfrom, policy=policy)
         delimiter = f"--{boundary}".encode("ascii")
@@ -122,8 +128,16 @@ class _Composed(EmailMessage):
 
 
 def _header_block(message: Message, policy: Policy) -> bytes:
-    folded = [policy.fold_binary(name, value) for name, value in message.raw_items()]
-    return b"".join(folded) + b"\r\n"
+    items = list(message.raw_items())
+    lines = [value for _, value in items if isinstance(value, headers.Line)]
+    if (
+        isinstance(policy, email.policy.EmailPolicy)
+        and type(policy).fold_binary is email.policy.EmailPolicy.fold_binary
+        and len(lines) == len(items)
+    ):  # what its fold_binary writes for each Line (the Line's own fold), encoded at once
+        folded = "".join([line.fold(policy=policy) for line in lines]) + "\r\n"
+        return folded.encode("utf8" if policy.utf8 else "ascii", "surrogateescape")
+    return b"".join([policy.fold_binary(name, value) for name, value in items]) + b"\r\n"
 
 
 @functools.lru_cache(maxsize=128)
