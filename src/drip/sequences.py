@@ -6,6 +6,7 @@ the values the rest of drip uses. Steps are identified by `id`, never by positio
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import time, timedelta
 from enum import StrEnum
@@ -62,9 +63,10 @@ class Clinic:
     signature: Signature | None = None  # None: the article's author signs
     accent: str = DEFAULT_ACCENT  # "#rrggbb": the header and the buttons
 
-    @property
+    @functools.cached_property
     def sender_domain(self) -> str:
-        """The domain of the From address: Message-IDs are minted under it."""
+        """The domain of the From address: Message-IDs are minted under it (parsed once per
+        clinic: every message asks for it)."""
         return contacts.domain(self.from_address) or "drip.invalid"
 
 

@@ -9,14 +9,14 @@ values with a line break are refused; the pain cause is never put in a header.
 It is the hot path of sending, so the MIME structure is built from finished parts rather than
 by the email package's content manager (which parses every header it writes, and encodes
 quoted-printable in Python): both parts are quoted-printable UTF-8, encoded by `binascii` in
-C, and the boundary is derived from the Message-ID (a quoted-printable body can never hold
-`=_`, so it can never meet the boundary). The message is still an `EmailMessage`: readers and
-the mailers see the same object as before.
+C, what the patient's values do not reach only once per step (`drip.rendering.qp`), and the
+boundary is derived from the Message-ID (a quoted-printable body can never hold `=_`, so it
+can never meet the boundary). The message is still an `EmailMessage`: readers and the mailers
+see the same object as before.
 """
 
 from __future__ import annotations
 
-import binascii
 import email.policy
 import functools
 import hashlib
@@ -29,7 +29,7 @@ from email.policy import Policy
 from urllib.parse import urlsplit
 
 from drip import contacts, errors, sequences
-from drip.rendering import headers, model
+from drip.rendering import headers, model, qp
 
 
 class _Policy(email.policy.EmailPolicy):
@@ -43,6 +43,8 @@ class _Policy(email.policy.EmailPolicy):
 
 POLICY = _Policy(linesep="\r\n")
 _SPACE = re.compile(r"\s")
+# http(s), a host of plain ASCII (nothing urlsplit could refuse), then printable ASCII only.
+_PLAIN_URL = re.compile(r"https?://[A-Za-z0-9.:@-]+(?:[/?#][!-~]*)?")
 _PLACEHOLDER = re.compile(r"%%drip:([a-z_]+)%%")
 
 
@@ -79,11 +81,16 @@ def compose(
     )
     message["MIME-Version"] = headers.plain("MIME-Version", "1.0")
     boundary = f"=_{hashlib.sha256(message_id.encode()).hexdigest()[:32]}"
-    message["Content-Type"] = headers.Line(
+    message.content_type = headers.Line(
         "Content-Type", f'multipart/alternative;\n boundary="{boundary}"'
     )
+    message.boundary = boundary
+    message["Content-Type"] = message.content_type
     message.set_payload(
-        [_part("plain", _fill(rendered.text, values)), _part("html", _fill(rendered.html, escaped))]
+        [
+            _part("plain", _body(rendered.text).encoded(lambda piece: _fill(piece, values))),
+            _part("html", _body(rendered.html).encoded(lambda piece: _fill(piece, escaped))),
+        ]
     )
     return message
 
@@ -102,12 +109,16 @@ class _Composed(EmailMessage):
     same bytes, since every header is a finished `headers.Line` and both bodies are already
     quoted-printable. Anything else (a part replaced, a foreign policy) takes the generator."""
 
+    content_type: headers.Line | None = None  # the Content-Type compose set, naming `boundary`
+    boundary: str = ""
+
     def as_bytes(self, unixfrom: bool = False, policy: Policy | None = None) -> bytes:
         policy = self.policy if policy is None else policy
         payload = self.get_payload()
         parts = payload if isinstance(payload, list) else []
         ours = [p for p in parts if isinstance(p, _Part) and p.get_payload() is p.encoded]
-        boundary = self.get_boundary()
+        kept = self.content_type is not None and self.get("Content-Type") is self.content_type
+        boundary = self.boundary if kept else self.get_boundary()
         if unixfrom or policy.linesep != "\r\n" or not boundary or not ours or ours != parts:
             return super().as_bytes(unixfrom=unixfrom, policy=policy)
         delimiter = f"--{boundary}".encode("ascii")
@@ -119,19 +130,34 @@ class _Composed(EmailMessage):
 
 
 def _header_block(message: Message, policy: Policy) -> bytes:
-    folded = [policy.fold_binary(name, value) for name, value in message.raw_items()]
-    return b"".join(folded) + b"\r\n"
+    items = list(message.raw_items())
+    lines = [value for _, value in items if isinstance(value, headers.Line)]
+    if (
+        isinstance(policy, email.policy.EmailPolicy)
+        and type(policy).fold_binary is email.policy.EmailPolicy.fold_binary
+        and len(lines) == len(items)
+    ):  # what its fold_binary writes for each Line (the Line's own fold), encoded at once
+        folded = "".join([line.fold(policy=policy) for line in lines]) + "\r\n"
+        return folded.encode("utf8" if policy.utf8 else "ascii", "surrogateescape")
+    return b"".join([policy.fold_binary(name, value) for name, value in items]) + b"\r\n"
 
 
-def _part(subtype: str, text: str) -> _Part:
-    """One text part: UTF-8, quoted-printable (lines of at most 76 characters on the wire)."""
+@functools.lru_cache(maxsize=128)
+def _body(template: str) -> qp.Body:
+    """A part's template split for encoding, once per step and process (with tracking on, a
+    step's HTML differs per message: it is split for that message alone, about the cost of
+    encoding it whole)."""
+    return qp.Body(template)
+
+
+def _part(subtype: str, encoded: bytes) -> _Part:
+    """One text part: UTF-8, quoted-printable (lines of at most 76 characters on the wire),
+    `encoded` with LF line ends."""
     part = _Part(policy=POLICY)
     part["Content-Type"] = headers.plain("Content-Type", f'text/{subtype}; charset="utf-8"')
     part["Content-Transfer-Encoding"] = headers.plain(
         "Content-Transfer-Encoding", "quoted-printable"
     )
-    body = "\n".join(text.splitlines()).encode("utf-8") + b"\n"
-    encoded = binascii.b2a_qp(body, quotetabs=False, istext=True, header=False)
     part.encoded = encoded.decode("ascii")
     part.wire = encoded.replace(b"\n", b"\r\n")
     part.set_payload(part.encoded)
@@ -178,6 +204,8 @@ def _addr_spec(address: str) -> str:
 
 
 def _url(field: str, url: str) -> str:
+    if _PLAIN_URL.fullmatch(url):  # passes every check below, as drip's own links do
+        return url
     headers.checked(field, url)
     parts = urlsplit(url)
     if parts.scheme not in {"https", "http"} or not parts.netloc or _SPACE.search(url):

@@ -10,10 +10,14 @@ import logging
 import threading
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from drip import clock, config, durations, errors, logs, mailer, redact, store
 from drip.service import app as app_module
-from drip.service import dispatch, letters, metrics, pacing, tracking
+from drip.service import dispatch, letters, pacing, tracking
+
+if TYPE_CHECKING:  # imported where used: `drip tick` serves no metrics (prometheus_client)
+    from drip.service import metrics
 
 log = logging.getLogger("drip.daemon")
 
@@ -64,6 +68,8 @@ def health(app: app_module.App, *, now: datetime) -> dict[str, object]:
 def queue_figures(app: app_module.App, now: datetime) -> metrics.QueueFigures:
     """The database's status and pause, or the failure's type in one word (never its text:
     a driver's message can carry the URL)."""
+    from drip.service import metrics
+
     try:
         return metrics.QueueFigures(app.store.status(now=now), app.store.sending_paused(now=now))
     except Exception as exc:  # any failure of the database is "unhealthy"
@@ -218,6 +224,8 @@ class Worker:
         self.pause: store.Pause | None = None  # the sending pause last seen
         self.last_active: datetime | None = None  # the end of the last pass or batch
         self.batches_since_heartbeat = 0
+        from drip.service import metrics
+
         self.metrics = metrics.Metrics(lambda now: queue_figures(self.app, now))
         self.dispatcher = dispatcher(
             self.app,
