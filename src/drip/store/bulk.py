@@ -12,11 +12,13 @@ SQLAlchemy's (IntegrityError for a unique key), as `conn.execute` would raise it
 from __future__ import annotations
 
 import contextlib
+import json
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 SQLITE_MAX_ROWS = 500  # rows a statement: past a few hundred, longer ones gain nothing
 
@@ -30,6 +32,18 @@ def binder(conn: sa.Connection) -> Callable[[sa.Column[Any], Any], Any]:
         return value if process is None or value is None else process(value)
 
     return bind
+
+
+def among(
+    conn: sa.Connection, column: sa.Column[str], keys: Collection[str]
+) -> sa.ColumnElement[bool]:
+    """`column IN keys` with the keys as one parameter (a JSON array on SQLite, an array on
+    PostgreSQL), still searched by the column's index. `in_` makes a parameter a key, and
+    SQLAlchemy and psycopg then spend µs on each: half an import's time on PostgreSQL."""
+    if conn.dialect.name == "sqlite":
+        listed = sa.func.json_each(sa.bindparam(None, json.dumps(list(keys))))
+        return column.in_(sa.select(sa.column("value")).select_from(listed))
+    return column == sa.any_(sa.bindparam(None, list(keys), type_=postgresql.ARRAY(sa.String)))
 
 
 def new_ids(conn: sa.Connection, table: sa.Table, count: int) -> list[int]:

@@ -117,7 +117,7 @@ class ImportOps(base.StoreBase):
             row.email_hash: row.reason
             for row in conn.execute(
                 sa.select(_SUPP.c.email_hash, _SUPP.c.reason).where(
-                    _SUPP.c.email_hash.in_(every_hash)
+                    bulk.among(conn, _SUPP.c.email_hash, every_hash)
                 )
             )
         }
@@ -126,7 +126,7 @@ class ImportOps(base.StoreBase):
             row.email_normalised: row.state
             for row in conn.execute(
                 sa.select(_SUB.c.email_normalised, _SUB.c.state).where(
-                    _SUB.c.email_normalised.in_(set(comparable))
+                    bulk.among(conn, _SUB.c.email_normalised, set(comparable))
                 )
             )
         }
