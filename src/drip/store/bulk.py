@@ -12,6 +12,7 @@ SQLAlchemy's (IntegrityError for a unique key), as `conn.execute` would raise it
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import sqlite3
 from collections.abc import Callable, Collection, Iterator, Sequence
@@ -105,7 +106,7 @@ def _sqlite_insert(
         chunk = rows[start : start + per]
         statement = head + ", ".join([group] * len(chunk))
         with _as_sqlalchemy_errors(conn, statement):
-            driver.execute(statement, [value for row in chunk for value in row])  # type: ignore[union-attr]
+            driver.execute(statement, list(itertools.chain.from_iterable(chunk)))  # type: ignore[union-attr]
 
 
 @contextlib.contextmanager
