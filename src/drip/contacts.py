@@ -109,6 +109,8 @@ def domain(address: str) -> str:
 def tidy(text: str) -> str:
     """Control and format characters (line breaks, bidi overrides, zero-width) become spaces,
     and runs of whitespace one space."""
+    if text.isascii() and text.isprintable():  # no control character: most names, at once
+        return " ".join(text.split())
     kept = "".join(" " if is_control(ch) else ch for ch in text)
     return " ".join(kept.split())
 

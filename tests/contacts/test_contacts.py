@@ -21,6 +21,16 @@ def test_a_first_name_keeps_what_every_email_would_show(raw: str, tidy: str) -> 
     assert contacts.first_name(raw) == tidy
 
 
+@pytest.mark.parametrize(
+    "raw", ["".join(map(chr, range(128))), " Ana  Maria ", "Ana\tBea", "Ana\x7fBea", "José"]
+)
+def test_a_plain_name_is_tidied_as_any_other(raw: str) -> None:
+    """ASCII text without a control character skips the look-up of each character's
+    category: it is tidied the same."""
+    kept = "".join(" " if contacts.is_control(ch) else ch for ch in raw)
+    assert contacts.tidy(raw) == " ".join(kept.split())
+
+
 def test_a_name_too_long_to_show_whole_is_refused_not_cut() -> None:
     assert contacts.first_name("A" * 80) == "A" * 80
     with pytest.raises(errors.InvalidInput, match="81 characters long \\(at most 80\\)"):

@@ -3,6 +3,8 @@ and refuses a row with the error `add_subscriber` raises."""
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 import sqlalchemy as sa
 
@@ -51,6 +53,27 @@ def _rows(store, email: str) -> dict[str, list[tuple[object, ...]]]:
         }  # fmt: skip
 
 
+def _stored(store, email: str) -> dict[str, list[tuple[object, ...]]]:
+    """The same rows as the driver returns them, no SQLAlchemy type in between: what is in
+    the database (on SQLite a timestamp's text, an enum's value), not what it reads back as."""
+    skip = {"id", "uid", "email", "email_normalised", "subscriber_id"}
+    out: dict[str, list[tuple[object, ...]]] = {}
+    with store.engine.connect() as conn:
+        sid = conn.execute(sa.select(T.SubscriberRow.id).where(T.SubscriberRow.email == email))
+        where = {"subscribers": "id", "events": "subscriber_id", "enrollments": "subscriber_id",
+                 "deliveries": "subscriber_id"}  # fmt: skip
+        key = sid.scalar_one()
+        for table, column in where.items():
+            found = conn.exec_driver_sql(
+                f"SELECT * FROM {table} WHERE {column} = {key} ORDER BY id"
+            )
+            names = list(found.keys())
+            out[table] = [
+                tuple(v for k, v in zip(names, row, strict=True) if k not in skip) for row in found
+            ]
+    return out
+
+
 @pytest.mark.parametrize("confirmed", [True, False])
 def test_a_batch_row_ends_as_a_single_sign_up_does(store, now, confirmed) -> None:
     one = _new("one@example.org", confirmed=confirmed, now=now)
@@ -58,10 +81,35 @@ def test_a_batch_row_ends_as_a_single_sign_up_does(store, now, confirmed) -> Non
     batch = [drip_store.NewSubscriber(**_new(f"b{i}@example.org", confirmed=confirmed, now=now))  # type: ignore[arg-type]
              for i in range(3)]  # fmt: skip
     assert store.add_subscribers(batch, consent=CONSENT, confirmed=confirmed, now=now) == [None] * 3
-    expected = _rows(store, "one@example.org")
+    expected, stored = _rows(store, "one@example.org"), _stored(store, "one@example.org")
     assert expected["events"] and expected["deliveries"]
     for i in range(3):
         assert _rows(store, f"b{i}@example.org") == expected
+        assert _stored(store, f"b{i}@example.org") == stored
+
+
+def test_batch_ids_and_uids_are_what_single_sign_ups_get(store, now) -> None:
+    """Ids follow on from the last subscriber's (as the column's default numbers them), and
+    uids are distinct random version-4 UUIDs in hex, as `add_subscriber` makes them."""
+    first = store.add_subscriber(consent=CONSENT, now=now, confirmed=True,
+                                 **_new("one@example.org", confirmed=True, now=now))  # fmt: skip
+    batch = [drip_store.NewSubscriber(**_new(f"b{i}@example.org", confirmed=True, now=now))  # type: ignore[arg-type]
+             for i in range(50)]  # fmt: skip
+    store.add_subscribers(batch, consent=CONSENT, confirmed=True, now=now)
+    after = store.add_subscriber(consent=CONSENT, now=now, confirmed=True,
+                                 **_new("two@example.org", confirmed=True, now=now))  # fmt: skip
+    with store.engine.connect() as conn:
+        subscribers = conn.execute(
+            sa.select(T.SubscriberRow.id, T.SubscriberRow.uid).order_by(T.SubscriberRow.id)
+        ).all()
+        delivery_uids = conn.execute(sa.select(T.DeliveryRow.uid)).scalars().all()
+    assert [row.id for row in subscribers] == list(range(first.id, after.id + 1))
+    assert after.id == first.id + 51
+    uids = [row.uid for row in subscribers] + list(delivery_uids)
+    assert len(set(uids)) == len(uids) == 104
+    for uid in uids:
+        parsed = uuid.UUID(uid)
+        assert parsed.hex == uid and parsed.version == 4 and parsed.variant == uuid.RFC_4122
 
 
 def test_refusals_are_the_errors_of_a_single_sign_up(store, add, now) -> None:

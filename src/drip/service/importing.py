@@ -25,7 +25,7 @@ from drip.service.app import App
 
 REQUIRED = ("email", "name", "cause", "timezone")
 CONSENT_IMPORT = "Consent recorded by the clinic before import (drip import)."
-BATCH = 1_000  # rows per transaction: a failed batch is retried row by row
+BATCH = 5_000  # rows per transaction: a failed batch is retried row by row
 
 
 @dataclass(frozen=True, kw_only=True)

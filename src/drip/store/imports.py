@@ -4,13 +4,13 @@ A row added here ends exactly as `SubscriberOps.add_subscriber` leaves it (the s
 `subscribed` / `confirmed` / `enrolled` events, its enrollment and first delivery), and a row
 refused is refused with the same error (suppressed first, then already subscribed, an address
 earlier in the same file included). The difference is the cost: the look-ups are one query per
-batch and the rows are written with one multi-row INSERT per table, so an import of 100,000
-patients takes seconds, not minutes.
+batch, and the rows are built as plain tuples and written by `bulk` (multi-row INSERTs on
+SQLite, COPY on PostgreSQL), so an import of 100,000 patients takes seconds, not minutes.
 """
 
 from __future__ import annotations
 
-import uuid
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,14 +19,27 @@ from typing import Any, cast
 import sqlalchemy as sa
 
 from drip import contacts, errors
-from drip.store import base, models, values
+from drip.store import base, bulk, models, rows, values
 
-S, DS = values.SubscriberState, values.DeliveryState
+S, DS, ES, EK = (values.SubscriberState, values.DeliveryState, values.EnrollmentState,
+                 values.EventKind)  # fmt: skip
 _SUB = cast(sa.Table, models.SubscriberRow.__table__)
 _EVENT = cast(sa.Table, models.EventRow.__table__)
 _ENR = cast(sa.Table, models.EnrollmentRow.__table__)
 _DEL = cast(sa.Table, models.DeliveryRow.__table__)
 _SUPP = cast(sa.Table, models.SuppressionRow.__table__)
+_SUB_COLUMNS = (
+    "id", "uid", "email", "email_normalised", "first_name", "cause", "timezone", "state",
+    "consent_at", "consent_source", "consent_text", "consent_ip", "consent_version",
+    "created_at", "confirmed_at", "updated_at",
+)  # fmt: skip
+_EVENT_COLUMNS = ("subscriber_id", "kind", "at", "sequence", "detail")
+_ENR_COLUMNS = ("subscriber_id", "sequence", "state", "started_at", "updated_at")
+# uuid.UUID(version=4): the variant bits (10) and the version nibble (0100) over random bits.
+_UUID4_CLEAR = ~((0xC000 << 48) | (0xF000 << 64))
+_UUID4_SET = (0x8000 << 48) | (4 << 76)
+_DEL_COLUMNS = ("uid", "subscriber_id", "sequence", "step_id", "due_at", "state", "attempts",
+                "created_at")  # fmt: skip
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -104,7 +117,7 @@ class ImportOps(base.StoreBase):
             row.email_hash: row.reason
             for row in conn.execute(
                 sa.select(_SUPP.c.email_hash, _SUPP.c.reason).where(
-                    _SUPP.c.email_hash.in_(every_hash)
+                    bulk.among(conn, _SUPP.c.email_hash, every_hash)
                 )
             )
         }
@@ -113,7 +126,7 @@ class ImportOps(base.StoreBase):
             row.email_normalised: row.state
             for row in conn.execute(
                 sa.select(_SUB.c.email_normalised, _SUB.c.state).where(
-                    _SUB.c.email_normalised.in_(set(comparable))
+                    bulk.among(conn, _SUB.c.email_normalised, set(comparable))
                 )
             )
         }
@@ -138,60 +151,66 @@ def _insert(
     confirmed: bool,
     now: datetime,
 ) -> None:
-    state = S.ACTIVE if confirmed else S.PENDING
-    shared = {
-        "state": state,
-        "created_at": now,
-        "confirmed_at": now if confirmed else None,
-        "consent_at": consent.at or now,
-        "consent_source": consent.source,
-        "consent_text": consent.text,
-        "consent_ip": consent.ip,
-        "consent_version": consent.version,
-        "updated_at": now,
-    }
-    ids = (
-        conn.execute(
-            sa.insert(_SUB).returning(_SUB.c.id, sort_by_parameter_order=True),
-            [
-                {
-                    **shared,
-                    "uid": uuid.uuid4().hex,
-                    "email": new.email,
-                    "email_normalised": contacts.comparable(new.email),
-                    "first_name": new.first_name.strip(),
-                    "cause": new.cause,
-                    "timezone": new.timezone,
-                }
-                for new in added
-            ],
-        )
-        .scalars()
-        .all()
+    """The rows of `added` as plain tuples (`bulk`). Only timestamps and enums have a bind
+    processor, and a batch shares them all but the due times: each is bound once; the rest
+    are ids and strings, passed as they are."""
+    bind = bulk.binder(conn)
+    sub = (
+        bind(_SUB.c.state, S.ACTIVE if confirmed else S.PENDING),
+        bind(_SUB.c.consent_at, consent.at or now),
+        consent.source,
+        consent.text,
+        consent.ip,
+        consent.version,
+        bind(_SUB.c.created_at, now),
+        bind(_SUB.c.confirmed_at, now if confirmed else None),
+        bind(_SUB.c.updated_at, now),
     )
-    events: list[dict[str, Any]] = []
-    enrollments: list[dict[str, Any]] = []
-    deliveries: list[dict[str, Any]] = []
-    event = {"at": now, "sequence": None, "detail": None}
-    for new_id, new in zip(ids, added, strict=True):
-        events.append({**event, "subscriber_id": new_id, "kind": values.EventKind.SUBSCRIBED,
-                       "detail": consent.source})  # fmt: skip
+    ids = bulk.new_ids(conn, _SUB, len(added))
+    subscribers = [
+        (new_id, uid, new.email, contacts.comparable(new.email), new.first_name.strip(),
+         new.cause, new.timezone, *sub)
+        for new_id, uid, new in zip(ids, _uids(len(added)), added, strict=True)
+    ]  # fmt: skip
+    bulk.insert(conn, _SUB, _SUB_COLUMNS, subscribers)
+    event_at = bind(_EVENT.c.at, now)
+    subscribed = (bind(_EVENT.c.kind, EK.SUBSCRIBED), event_at, None,
+                  consent.source[: rows.DETAIL_MAX])  # fmt: skip
+    confirmed_event = (bind(_EVENT.c.kind, EK.CONFIRMED), event_at, None, None)
+    enrolled = bind(_EVENT.c.kind, EK.ENROLLED)
+    enr = (bind(_ENR.c.state, ES.ACTIVE), bind(_ENR.c.started_at, now),
+           bind(_ENR.c.updated_at, now))  # fmt: skip
+    pending, created_at = bind(_DEL.c.state, DS.PENDING), bind(_DEL.c.created_at, now)
+    due: dict[datetime, Any] = {}
+    events: list[tuple[Any, ...]] = []
+    enrollments: list[tuple[Any, ...]] = []
+    deliveries: list[tuple[Any, ...]] = []
+    for new_id, delivery_uid, new in zip(ids, _uids(len(added)), added, strict=True):
+        events.append((new_id, *subscribed))
         if confirmed:
-            events.append({**event, "subscriber_id": new_id, "kind": values.EventKind.CONFIRMED})
+            events.append((new_id, *confirmed_event))
         if new.start is None:
             continue
-        sequence = new.start.sequence
+        sequence, first = new.start.sequence, new.start.first
         if sequence != values.CONFIRM_SEQUENCE:
-            enrollments.append({"subscriber_id": new_id, "sequence": sequence,
-                                "state": values.EnrollmentState.ACTIVE,
-                                "started_at": now, "updated_at": now})  # fmt: skip
-            events.append({**event, "subscriber_id": new_id, "kind": values.EventKind.ENROLLED,
-                           "sequence": sequence})  # fmt: skip
-        deliveries.append({"uid": uuid.uuid4().hex, "subscriber_id": new_id,
-                           "sequence": sequence, "step_id": new.start.first.step_id,
-                           "due_at": new.start.first.due_at, "state": DS.PENDING,
-                           "attempts": 0, "created_at": now})  # fmt: skip
-    conn.execute(sa.insert(_EVENT), events)
-    for table, batch in ((_ENR, enrollments), (_DEL, deliveries)):
-        if batch:
-            conn.execute(sa.insert(table), batch)
+            enrollments.append((new_id, sequence, *enr))
+            events.append((new_id, enrolled, event_at, sequence, None))
+        if first.due_at not in due:
+            due[first.due_at] = bind(_DEL.c.due_at, first.due_at)
+        deliveries.append(
+            (delivery_uid, new_id, sequence, first.step_id, due[first.due_at], pending, 0,
+             created_at)
+        )  # fmt: skip
+    bulk.insert(conn, _EVENT, _EVENT_COLUMNS, events)
+    bulk.insert(conn, _ENR, _ENR_COLUMNS, enrollments)
+    bulk.insert(conn, _DEL, _DEL_COLUMNS, deliveries)
+
+
+def _uids(count: int) -> list[str]:
+    """`count` uids as `uuid.uuid4().hex` makes them (random, version 4), from one read of
+    os.urandom: building a UUID object for each was 5% of an import's time."""
+    raw = os.urandom(16 * count)
+    return [
+        f"{int.from_bytes(raw[i : i + 16]) & _UUID4_CLEAR | _UUID4_SET:032x}"
+        for i in range(0, 16 * count, 16)
+    ]

@@ -10,7 +10,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from drip.store import models, values
 
-_DETAIL_MAX = 500
+DETAIL_MAX = 500  # an event's detail is cut to its column
 
 
 def insert(conn: sa.Connection, table: Any) -> postgresql.Insert | sqlite.Insert:
@@ -36,7 +36,7 @@ def add_event(
             at=now,
             sequence=sequence,
             step_id=step_id,
-            detail=None if detail is None else detail[:_DETAIL_MAX],
+            detail=None if detail is None else detail[:DETAIL_MAX],
         )
     )
 
