@@ -36,9 +36,10 @@ KEY = "bench-signup-secret-key-0123456789abcdef"
 
 
 def signups(report: Report, *, database: str, label: str) -> None:
-    with tempfile.TemporaryDirectory(prefix="drip-bench-signup-") as tmp, _database(
-        database, Path(tmp)
-    ) as url:
+    with (
+        tempfile.TemporaryDirectory(prefix="drip-bench-signup-") as tmp,
+        _database(database, Path(tmp)) as url,
+    ):
         env = harness.clean_env(
             DRIP_DATABASE_URL=url,
             DRIP_SEQUENCES=str(REPO / "sequences.yaml"),
