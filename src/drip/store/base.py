@@ -15,8 +15,9 @@ if TYPE_CHECKING:
     import alembic.config
 
 _READ_ONLY = "drip_read_only"
-# A write whose loss in a crash of the machine (SQLite) or of the server (PostgreSQL) costs a
-# duplicate, never a lost email: the record of a send (docs/delivery-guarantees.md).
+# The key, in a pooled SQLite connection's info, of whether its last write committed lazily
+# (`sync_for`): a write whose loss in a crash of the machine costs a duplicate, never a lost
+# email, the record of a send (docs/delivery-guarantees.md).
 _LAZY_COMMIT = "drip_lazy_commit"
 
 
@@ -60,19 +61,6 @@ class StoreBase:
             yield conn
 
     @contextmanager
-    def _write_lazily(self) -> Iterator[sa.Connection]:
-        """A write transaction whose commit survives a crash of drip's own process but not
-        one of the machine (SQLite: `synchronous=NORMAL`, the WAL is not synced at commit) or
-        of the database server (PostgreSQL: `synchronous_commit = off`): fsync is most of
-        the cost of recording a send, and losing that record re-sends, never loses, an
-        email. Only for marks of that kind: a lost unsubscribe would be a wrong email."""
-        options = {_LAZY_COMMIT: True}
-        with self._engine.connect().execution_options(**options) as conn, conn.begin():
-            if not self._sqlite:
-                conn.exec_driver_sql("SET LOCAL synchronous_commit = off")
-            yield conn
-
-    @contextmanager
     def _read(self) -> Iterator[sa.Connection]:
         with self._engine.connect().execution_options(**{_READ_ONLY: True}) as conn, conn.begin():
             yield conn
@@ -107,8 +95,9 @@ def _configure_sqlite(engine: sa.Engine) -> None:
         if options.get(_READ_ONLY, False):
             conn.exec_driver_sql("BEGIN")  # a read commits nothing: no sync setting to choose
             return
-        lazy = bool(options.get(_LAZY_COMMIT, False))
-        sync_for(conn.connection.info, lazy=lazy, execute=conn.exec_driver_sql)
+        # Every write through SQLAlchemy commits durably; only the record of a send, on the
+        # driver's connection (store/driver.py), commits lazily.
+        sync_for(conn.connection.info, lazy=False, execute=conn.exec_driver_sql)
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 

@@ -12,8 +12,9 @@ would do kept:
   read), or plain SQL written for SQLite's five statements of the record; values are
   converted by SQLAlchemy's bind processor for the column type (`UTCDateTime`), so the stored
   text is the same byte for byte, and statuses are the enums' values;
-- SQLite: the write runs under `BEGIN IMMEDIATE` with `synchronous=NORMAL`, as
-  `base._write_lazily` (the connection's setting is tracked in one place, `base.sync_for`);
+- SQLite: the write runs under `BEGIN IMMEDIATE` with `synchronous=NORMAL` (the connection's
+  setting is tracked in one place, `base.sync_for`: the next write through SQLAlchemy sets
+  it back to FULL);
   PostgreSQL: one statement in autocommit, one round trip, choosing its own lazy commit;
 - a driver error is raised as SQLAlchemy's exception for it, and a connection the server
   dropped is invalidated in the pool, so that `store.transient` and the dispatcher read a

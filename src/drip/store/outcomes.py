@@ -31,10 +31,10 @@ class OutcomeOps(base.StoreBase):
     ) -> bool:
         """Record the send and, in the same transaction, queue the next step or complete.
 
-        Committed lazily (`_write_lazily`'s settings): a crash of the machine or of the
-        database server can lose this record, and then the email is sent again; it is never
-        lost. It runs on the driver's connection (`driver.record_sent`: on PostgreSQL one
-        statement, one round trip): it runs once per email."""
+        Committed lazily (SQLite `synchronous=NORMAL`, PostgreSQL `synchronous_commit =
+        off`): a crash of the machine or of the database server can lose this record, and
+        then the email is sent again; it is never lost. It runs on the driver's connection
+        (`driver.record_sent`: on PostgreSQL one statement, one round trip), once per email."""
         return driver.record_sent(
             self._engine, delivery_id, owner=owner, now=now, message_id=message_id, next=next
         )
