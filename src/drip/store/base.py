@@ -111,6 +111,23 @@ def sync_for(info: dict[Any, Any], *, lazy: bool, execute: Callable[[str], objec
         info[_LAZY_COMMIT] = lazy
 
 
+def as_sqlalchemy_error(
+    exc: Exception, dialect: sa.Dialect, statement: str | None = None, *, invalidated: bool = False
+) -> sa.exc.StatementError:
+    """A driver's error, raised where drip talks to the driver itself (store/driver.py,
+    store/bulk.py), as SQLAlchemy would have wrapped it (IntegrityError, OperationalError…):
+    callers and `transient` read one kind of error whichever path met it. `invalidated`: the
+    connection was dropped and invalidated in the pool."""
+    return sa.exc.DBAPIError.instance(
+        statement,
+        None,
+        exc,
+        dialect.loaded_dbapi.Error,
+        connection_invalidated=invalidated,
+        dialect=dialect,
+    )
+
+
 def transient(exc: BaseException) -> bool:
     """Whether `exc` says the database is away for now (a dropped connection, a server
     restarting, a lock held too long), so that the same operation may succeed if asked again."""

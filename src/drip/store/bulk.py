@@ -20,6 +20,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from drip.store import base
+
 SQLITE_MAX_ROWS = 500  # rows a statement: past a few hundred, longer ones gain nothing
 
 
@@ -113,8 +115,7 @@ def _sqlite_insert(
 def _as_sqlalchemy_errors(conn: sa.Connection, statement: str) -> Iterator[None]:
     """The driver's error as SQLAlchemy wraps it (sa.exc.IntegrityError, OperationalError…),
     so that callers catch one kind whichever way a row was written."""
-    error = conn.dialect.loaded_dbapi.Error
     try:
         yield
-    except error as exc:
-        raise sa.exc.DBAPIError.instance(statement, None, exc, error) from exc
+    except conn.dialect.loaded_dbapi.Error as exc:
+        raise base.as_sqlalchemy_error(exc, conn.dialect, statement) from exc

@@ -206,14 +206,14 @@ def _one_statement(
     bound: dict[str, Any] | tuple[Any, ...] = (
         params if names is None else tuple(params[name] for name in names)
     )
+    switch = engine.dialect.name != "sqlite"  # psycopg, idle after the pool's reset
     with _driver(engine) as (db, _info):
-        autocommit = getattr(db, "autocommit", None)
-        if autocommit is False:  # psycopg, idle after the pool's reset: no round trip
-            db.autocommit = True
+        if switch:
+            db.autocommit = True  # a client-side setting: no round trip
         try:
             row = db.execute(sql, bound).fetchone()
         finally:
-            if autocommit is False and not db.closed:
+            if switch and not db.closed:
                 db.autocommit = False
     return None if row is None else tuple(row)
 
@@ -231,14 +231,7 @@ def _driver(engine: sa.Engine) -> Iterator[tuple[Any, dict[Any, Any]]]:
         gone = dialect.is_disconnect(exc, pooled.dbapi_connection, None)
         if gone:
             pooled.invalidate(exc)
-        raise sa.exc.DBAPIError.instance(
-            None,
-            None,
-            exc,
-            dialect.loaded_dbapi.Error,
-            connection_invalidated=gone,
-            dialect=dialect,
-        ) from exc
+        raise base.as_sqlalchemy_error(exc, dialect, invalidated=gone) from exc
     finally:
         pooled.close()
 
