@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from drip import errors, sequences_yaml
 from drip.cli import main
+from drip.generate import yamltext
 from drip.service import checking, merging
 from workbench_files import Project
 
@@ -51,7 +52,8 @@ def test_every_line_the_marketer_wrote_stays_in_its_order(project: Project) -> N
     before = project.sequences.read_text(encoding="utf-8")
     merged = _merge(project)
     assert merged.before == before
-    assert _in_order(before.splitlines(), merged.text.splitlines())
+    ours = yamltext.without_known_block(before.splitlines())  # drip's list of items: rewritten
+    assert _in_order(ours, merged.text.splitlines())
     assert "EDITED BY HAND (marketing, 2026-11-27 and 2026-12-01)" in merged.text
     plan = sequences_yaml.load(merged.text, file="merged.yaml")
     old = sequences_yaml.load(before, file="before.yaml")
@@ -124,6 +126,67 @@ def test_a_step_the_marketer_removed_stays_removed(project: Project) -> None:
     merged = _merge(project)
     assert "- id: medications" not in merged.text
     assert not any("medications" in note for note in merged.notes)
+
+
+def _without(text: str, *wheres: str) -> str:
+    """`text` without the YAML nodes at `wheres` (paths as the Locator reads them)."""
+    locator = sequences_yaml.Locator(text)
+    spans = sorted((locator.span(w) for w in wheres), key=lambda s: s[0] if s else 0)
+    lines = text.splitlines()
+    for span in reversed(spans):
+        assert span is not None
+        del lines[span[0] - 1 : span[1]]
+    return "\n".join(lines) + "\n"
+
+
+def test_what_the_marketer_removed_before_any_merge_is_not_proposed_again(tmp_path: Path) -> None:
+    """The first merge of a file `drip generate` wrote, the article unchanged: the step and
+    the cause the marketer removed stay removed, although no step shows their items."""
+    project = Project.copy(tmp_path)
+    article = str(project.root / "articles" / "back-spasms.txt")
+    fresh = project.root / "fresh.yaml"
+    made = CliRunner().invoke(main, ["generate", article, "-o", str(fresh)])
+    assert made.exit_code == 0, made.output
+    text = fresh.read_text(encoding="utf-8")
+    plan = sequences_yaml.load(text, file="fresh.yaml")
+    gone = "vertebroplasty-kyphoplasty"
+    wheres = [
+        f"sequences.{cause}.steps[{sequence.index(gone)}]"
+        for cause, sequence in plan.sequences.items()
+        if cause != "bone-encroachment"
+    ]
+    causes = [c.slug for c in plan.causes]
+    wheres.append(f"causes[{causes.index('bone-encroachment')}]")
+    edited = _without(text, *wheres)
+    start = edited.index("\n  bone-encroachment:\n") + 1  # its sequence, to the next one's
+    edited = edited[:start] + edited[edited.index("\n  lumbar-disc-disease:\n", start) + 1 :]
+    fresh.write_text(edited, encoding="utf-8")
+    kept = sequences_yaml.load(edited, file="fresh.yaml")
+    assert "bone-encroachment" not in kept.sequences
+    assert all(s.step(gone) is None for s in kept.sequences.values())
+
+    merged = merging.merge(Path(article), output=fresh, format=None)
+    assert merged.notes == () and merged.diff == ""
+    assert merging.PROPOSED not in merged.text
+
+
+def test_a_file_an_older_merge_wrote_keeps_its_removed_steps(project: Project) -> None:
+    """Merges before the generator wrote the list marked it in other words: still read."""
+    first = _merge(project).text
+    old = first.replace(yamltext.KNOWN, yamltext.KNOWN_BEFORE)
+    assert old != first
+    plan = sequences_yaml.load(old, file="x")
+    index = plan.sequences["not-sure"].index("massage")
+    project.sequences.write_text(
+        _without(
+            old, *(f"sequences.{c}.steps[{s.index('massage')}]" for c, s in plan.sequences.items())
+        ),
+        encoding="utf-8",
+    )
+    assert index is not None
+    merged = _merge(project)
+    assert "- id: massage" not in merged.text and merged.notes == ()
+    assert yamltext.KNOWN in merged.text and yamltext.KNOWN_BEFORE not in merged.text
 
 
 def test_a_new_cause_arrives_as_a_proposed_sequence_before_not_sure(project: Project) -> None:

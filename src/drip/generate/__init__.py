@@ -96,6 +96,7 @@ def propose(
     ]
     for seq in seqs:
         lines += steps.lines(seq)
+    lines += yamltext.known_block(sorted(article.slugs()))
     return "\n".join(lines) + "\n"
 
 

@@ -154,6 +154,52 @@ def _header_text(article_path: str, topic_: str) -> list[str]:
     ).splitlines()
 
 
+# The last lines of every proposal: the article's items it was made from. `drip generate
+# --merge` proposes only items not listed here (nor shown by a step), so that a step or a
+# cause the marketer removes is not proposed again.
+KNOWN = (
+    "# The article's items when drip generate last read it; --merge proposes only new ones"
+    " (leave this):"
+)
+KNOWN_BEFORE = (
+    "# drip generate --merge knew these items of the article (steps you remove stay removed):"
+)
+
+
+def known_block(items: list[str]) -> list[str]:
+    """The comment that lists the article's `items`, last in the file."""
+    wrapped = textwrap.wrap(" ".join(items), width=94, break_on_hyphens=False)
+    return ["", KNOWN, *(f"#   {line}" for line in wrapped)]
+
+
+def known_items(text: str) -> set[str]:
+    """The items a file's `known_block` lists (also as merges before 2026-12-02 wrote it)."""
+    lines = text.splitlines()
+    marker = next((m for m in (KNOWN, KNOWN_BEFORE) if m in lines), None)
+    if marker is None:
+        return set()
+    listed: set[str] = set()
+    for line in lines[lines.index(marker) + 1 :]:
+        if not line.startswith("#   "):
+            break
+        listed.update(line[1:].split())
+    return listed
+
+
+def without_known_block(lines: list[str]) -> list[str]:
+    """`lines` without their `known_block` (and the blank lines it leaves at the end)."""
+    for marker in (KNOWN, KNOWN_BEFORE):
+        if marker in lines:
+            start = lines.index(marker)
+            end = start + 1
+            while end < len(lines) and lines[end].startswith("#   "):
+                end += 1
+            lines = lines[:start] + lines[end:]
+    while lines and not lines[-1].strip():
+        lines = lines[:-1]
+    return lines
+
+
 def clinic_block(clinic: sequences.Clinic, *, placeholder: bool) -> list[str]:
     lines = ["clinic:"]
     if placeholder:

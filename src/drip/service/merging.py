@@ -11,9 +11,9 @@ of the steps, the clinic block and every comment. The merge only adds:
   article;
 - a `# LEFT THE ARTICLE …` line above each step that shows an item the article no longer
   has; `drip check` refuses such a step until the marketer removes it or changes its content;
-- at the end, the items of the article as merged (`# drip generate --merge knew: …`), so
-  that a step the marketer removes stays removed at the next merge even when no other step
-  shows its item.
+- at the end, the items of the article as merged (the list `drip generate` writes there
+  too, `yamltext.known_block`), so that a step the marketer removes stays removed at the next
+  merge even when no other step shows its item.
 
 A step or a cause the marketer removed is not proposed again: its item is known.
 """
@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,7 +34,6 @@ PROPOSED = (
     "# PROPOSED by drip generate --merge: new in the article; review it, then delete this line"
 )
 LEFT = "# LEFT THE ARTICLE: {slugs}: remove this step, or give it content the article has"
-KNOWN = "# drip generate --merge knew these items of the article (steps you remove stay removed):"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -87,14 +85,7 @@ def merge(article: Path, *, output: Path, format: str | None, single: bool = Fal
 def _known(text: str, plan: sequences.Plan) -> set[str]:
     """The items the file knows: those its steps show, and those its last merge listed."""
     shown = {slug for seq in plan.sequences.values() for step in seq.steps for slug in step.content}
-    listed: set[str] = set()
-    lines = text.splitlines()
-    if KNOWN in lines:
-        for line in lines[lines.index(KNOWN) + 1 :]:
-            if not line.startswith("#   "):
-                break
-            listed.update(line[1:].split())
-    return shown | listed
+    return shown | yamltext.known_items(text)
 
 
 @dataclass
@@ -150,16 +141,8 @@ class _Merging:
         ordered = sorted(enumerate(self._inserts), key=lambda x: (x[1][0], x[0]), reverse=True)
         for _, (at, added) in ordered:
             lines[at:at] = added
-        if KNOWN in lines:
-            start = lines.index(KNOWN)
-            end = start + 1
-            while end < len(lines) and lines[end].startswith("#   "):
-                end += 1
-            del lines[start:end]
-            while lines and not lines[-1].strip():
-                lines.pop()
-        wrapped = textwrap.wrap(" ".join(items), width=94, break_on_hyphens=False)
-        return "\n".join([*lines, KNOWN, *(f"#   {line}" for line in wrapped)]) + "\n"
+        lines = yamltext.without_known_block(lines)
+        return "\n".join([*lines, *yamltext.known_block(items)]) + "\n"
 
     def _all_known(self, slugs: tuple[str, ...]) -> bool:
         return all(slug in self.known for slug in slugs)
