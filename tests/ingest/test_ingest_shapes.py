@@ -123,3 +123,37 @@ def test_decoy_lists_keep_their_own_roles() -> None:
         Role.INTRO, Role.SYMPTOMS, Role.SEE_A_DOCTOR, Role.PREVENTION, Role.OTHER,
     ]  # fmt: skip
     assert article.listed(Role.CAUSES) == article.listed(Role.TREATMENTS) == []
+
+
+KNEE = """<h1>Knee Pain</h1><p>Knees carry us.</p>
+<h2>What causes knee pain?</h2><ul><li>Meniscus tear – a twist tears the cartilage.</li>
+<li>Gout: crystals in the joint.</li></ul>
+<h2>What you might notice</h2><ul><li>Swelling</li><li>Stiffness in the morning</li>
+<li>Pins and needles</li></ul>
+<h2>Getting your knee back</h2><dl><dt>Exercise therapy</dt><dd>Strengthening the quadriceps.</dd>
+<dt>Knee injections</dt><dd>A steroid injection.</dd><dt>Ice and rest</dt><dd>At first.</dd></dl>
+<h2>Everyday culprits</h2><ul><li>Lack of exercise</li><li>Too much rest</li>
+<li>Poor footwear</li></ul>"""
+
+
+def test_a_heading_that_names_no_role_takes_one_from_what_its_entries_are() -> None:
+    """Care makes treatments, warning signs make symptoms; the lack of care is no care."""
+    article = ingest.parse(KNEE, format="html", slug="knee")
+    by_title = {s.title: s for s in article.sections}
+    treatments = by_title["Getting your knee back"]
+    assert treatments.role is Role.TREATMENTS
+    assert treatments.evidence[0] == (
+        '3 of 3 entries name care ("Exercise therapy", "Knee injections", "Ice and rest")'
+    )
+    assert by_title["What you might notice"].role is Role.SYMPTOMS
+    assert by_title["Everyday culprits"].role is Role.OTHER
+    assert [t for t, _ in items(article, Role.TREATMENTS)] == [
+        "Exercise therapy", "Knee injections", "Ice and rest"
+    ]  # fmt: skip
+
+
+def test_how_is_it_treated_names_the_treatments() -> None:
+    html = KNEE.replace("Getting your knee back", "How is knee pain treated?")
+    article = ingest.parse(html, format="html", slug="knee")
+    (section,) = article.sections_with_role(Role.TREATMENTS)
+    assert section.evidence == ('the heading says "treated"',)

@@ -33,6 +33,7 @@ def assign_roles(found: list[Placed]) -> None:
             paragraphs=tuple(section.body),
             lead_ins=tuple(section.lead_ins),
             entries=tuple(" ".join([i.title, *i.body]) for i in section.items),
+            titles=tuple(i.title for i in section.items),
             first=index == 0,
             last=index == len(found) - 1,
         )

@@ -6,9 +6,11 @@ Then the content: a section that comes first with no text before it and no list 
 introduction, whatever its heading hints; the last section, when it is a call to action
 ("book an appointment", "contact us"), is the closing; a section whose heading names no role
 takes one from the sentence that introduces its list ("Several factors can contribute to back
-pain, including:") when the entries name conditions, and no heading of the article names that
-role already. Decoy lists (symptoms, prevention tips, red flags, marketing bullets) never
-become causes or treatments: they carry their own role, or none.
+pain, including:") when the entries name conditions, or from what its entries are: care
+("Exercise therapy", "Knee injections": treatments) or warning signs ("Swelling", "Numbness":
+symptoms), when no heading of the article names that role already. Decoy lists (symptoms,
+prevention tips, red flags, marketing bullets) never become causes or treatments: they carry
+their own role, or none.
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ _OTHERS: tuple[tuple[Role, re.Pattern[str], re.Pattern[str] | None], ...] = (
      _words("causes", "cause", "causing", "caused", "reasons", "reason", "what causes"),
      _words("why", "come from", "comes from", "triggers")),
     (Role.TREATMENTS,
-     _words("treatments", "treatment", "treating", "treat", "therapies", "management",
+     _words("treatments", "treatment", "treating", "treated", "treat", "therapies", "management",
             "managing", "remedies", "remedy", "what helps", "surgery", "medication",
             "medications", "medicines"),
      _words("therapy", "relief", "relieve", "can help", "helps", "help", "care",
@@ -90,6 +92,24 @@ _CARE_WORDS = re.compile(
     r"|rest|injections?|painkillers?|decompression|acupuncture|brace\w*|posture)\b",
     re.IGNORECASE,
 )
+# An entry's title that names care outright ("Exercise therapy", "Ice and rest"), unless it
+# names the lack or excess of it ("Lack of exercise", "Too much rest": causes).
+_CARE_TITLE = re.compile(
+    r"\b(?:treat\w*|therap\w*|exercis\w*|medication\w*|medicines?|massage|surgery|surgical"
+    r"|physio\w*|chiropract\w*|adjustments?|rehabilitat\w*|stretch\w*|ice|heat|rest|injections?"
+    r"|painkillers?|decompression|acupuncture|brac(?:e|es|ing)|traction|splints?|mobili[sz]ation"
+    r"|manipulation)\b",
+    re.IGNORECASE,
+)
+_NOT_CARE = re.compile(r"\b(?:lack of|too much|too little|poor|no|not enough|overuse)\b", re.I)
+# An entry's title that names a warning sign, not a condition ("Swelling", "Pins and needles").
+_SIGN_TITLE = re.compile(
+    r"\b(?:swell\w*|stiff\w*|numb\w*|tingl\w*|pins and needles|weakness|locking|clicking"
+    r"|popping|grinding|fever|bruis\w*|redness|warmth|tender\w*|cramp\w*|burning|shooting"
+    r"|loss of (?:bladder|bowel|feeling|sensation|movement)|difficulty \w+ing|unable to \w+"
+    r"|giving way|instability)\b",
+    re.IGNORECASE,
+)
 # A list that sells the clinic rather than naming treatments: marketing bullets.
 _SALES_PITCH = re.compile(
     r"\b(?:why choose|sets? (?:us|him|her|them) apart|what makes (?:us|our)|reasons to choose"
@@ -106,6 +126,7 @@ class Facts:
     paragraphs: tuple[str, ...] = ()
     lead_ins: tuple[str, ...] = ()  # the sentences that introduce the section's lists
     entries: tuple[str, ...] = ()  # its items, each as its title and body
+    titles: tuple[str, ...] = ()  # its items' titles
     first: bool = False  # the article's first section, with no text before it
     last: bool = False  # the article's last section
 
@@ -196,6 +217,32 @@ def _mostly_care(entries: tuple[str, ...]) -> bool:
 
 
 def _from_content(facts: Facts, headed: frozenset[Role]) -> Verdict | None:
+    """A role from what the entries are, for a section whose heading names none: causes (a
+    causal lead-in and conditions), treatments (care), symptoms (warning signs)."""
+    return _causes_from_content(facts, headed) or _from_titles(facts, headed)
+
+
+def _from_titles(facts: Facts, headed: frozenset[Role]) -> Verdict | None:
+    """Treatments when at least two thirds of the entries' titles name care; symptoms when
+    they name warning signs and no condition."""
+    titles = facts.titles
+    if len(titles) < 2:
+        return None
+    care = [t for t in titles if _CARE_TITLE.search(t) and not _NOT_CARE.search(t)]
+    signs = [t for t in titles if _SIGN_TITLE.search(t) and not _CONDITION.search(t)]
+    for role, named, what in ((Role.TREATMENTS, care, "care"), (Role.SYMPTOMS, signs, "signs")):
+        if role in headed or 3 * len(named) < 2 * len(titles):
+            continue
+        shown = ", ".join(f'"{t}"' for t in named[:3])
+        evidence = (
+            f"{len(named)} of {len(titles)} entries name {what} ({shown})",
+            f"no heading of the article names the {role.value.replace('_', ' ')}",
+        )
+        return Verdict(role=role, confidence=0.65, evidence=evidence)
+    return None
+
+
+def _causes_from_content(facts: Facts, headed: frozenset[Role]) -> Verdict | None:
     """Causes from a list's lead-in ("factors can contribute to …:") and what its entries name."""
     if Role.CAUSES in headed or len(facts.entries) < 2:
         return None
