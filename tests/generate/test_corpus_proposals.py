@@ -3,13 +3,16 @@ conservative to invasive care, or stops with the clear message when it lists no 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from ruamel.yaml import YAML
 
 import corpus
 from drip import content, generate, ingest, topics
+from drip.cli import main
 from drip.generate import care, relevance
 from drip.service import checking
 
@@ -30,14 +33,16 @@ def outline_params() -> list[object]:
 
 @pytest.mark.parametrize("outline", outline_params())
 def test_a_valid_proposal_or_the_clear_message(outline: corpus.Outline, tmp_path: Path) -> None:
+    """As the marketer runs it: `drip generate ARTICLE -o FILE` (a fragments folder too)."""
     path = outline.path()
-    article = ingest.read_article(path)
-    if not outline.causes:
-        with pytest.raises(generate.NoCauses, match=r"no list of causes found.*--single"):
-            generate.propose(article, article_path=str(path))
-        return
     target = tmp_path / "sequences.yaml"
-    target.write_text(generate.propose(article, article_path=str(path)), encoding="utf-8")
+    result = CliRunner().invoke(main, ["generate", str(path), "-o", str(target)])
+    if not outline.causes:
+        assert result.exit_code == 1, result.output
+        assert re.search(r"no list of causes found.*--single", result.output, re.S)
+        assert "Traceback" not in result.output and not target.exists()
+        return
+    assert result.exit_code == 0, result.output
     report = checking.check(sequences_path=target, templates_dir=REPO / "templates" / "emails")
     assert only_placeholders(report), report.problems
     assert report.warnings == []

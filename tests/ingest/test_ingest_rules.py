@@ -174,6 +174,10 @@ def test_unreadable_articles_raise_article_error(
 def test_missing_file_and_unknown_format(tmp_path: Path) -> None:
     with pytest.raises(errors.ArticleError, match="cannot read the article"):
         ingest.read_article(tmp_path / "missing.txt")
+    with pytest.raises(errors.ArticleError, match="missing: cannot read the article: No such"):
+        ingest.read_article(tmp_path / "missing")  # not "cannot tell the format"
+    with pytest.raises(errors.ArticleError, match=r"a folder without a manifest\.json"):
+        ingest.read_article(tmp_path)
     with pytest.raises(errors.ArticleError, match="unknown article format 'pdf'"):
         ingest.parse("text", format="pdf", slug="x")
 

@@ -46,7 +46,7 @@ def ingest_command(
 
 
 @click.command("generate")
-@click.argument("article", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("article", type=click.Path(path_type=Path))
 @click.option(
     "-o",
     "--output",
@@ -70,6 +70,9 @@ def generate_command(
 ) -> None:
     """Propose sequences.yaml from an article: one sequence per cause, tips in the order of
     relevance to the cause, conservative care before invasive care.
+
+    ARTICLE is a .txt, .html or .md file, or a folder of Markdown fragments with a
+    manifest.json.
 
     An article that lists no causes gets none invented: generate says so and writes nothing
     (exit status 1), unless --single asks for one general sequence.

@@ -66,6 +66,13 @@ def read(path: Path, *, format: str | None = None, slug: str | None = None) -> b
             source=str(path),
         )
         return dataclasses.replace(built, origins=assembled.origins)
+    if path.is_dir():
+        raise errors.ArticleError(
+            f"{path}: a folder without a manifest.json; give the article's file, or a folder "
+            "of Markdown fragments with a manifest.json"
+        )
+    if not path.exists():
+        raise errors.ArticleError(f"{path}: cannot read the article: No such file or directory")
     chosen = format or _EXTENSIONS.get(path.suffix.lower())
     if chosen is None:
         raise errors.ArticleError(
