@@ -3,7 +3,8 @@
 One sequence per cause the article lists, plus "I'm not sure": a welcome, one tip per listed
 treatment (relevance to the cause first, then conservative care before invasive care) and a
 closing. An article that lists no causes gets no invented ones: `propose` raises `NoCauses`,
-unless `single` asks for one general sequence. The YAML is written as text so that every
+unless `single` asks for one general sequence; one with nothing to make tips of raises
+`NoTips`. The YAML is written as text so that every
 comment lands where the marketer needs it; every string that is not a plain slug is written as
 a JSON string, which is also a valid YAML double-quoted scalar.
 
@@ -46,6 +47,10 @@ class NoCauses(errors.ArticleError):
     """The article lists no causes, so there is no sequence per cause to propose."""
 
 
+class NoTips(errors.ArticleError):
+    """The article has nothing to make tips of, so every sequence would be its welcome alone."""
+
+
 @dataclass(frozen=True, kw_only=True)
 class Proposal:
     """What a proposal holds, before it is written: the topic and one sequence per cause
@@ -60,12 +65,19 @@ def proposal(article: content.Article, *, article_path: str, single: bool = Fals
     about = topics.of(article)
     keys = [] if single else steps.cause_keys(article)
     if not keys and not single:
-        raise NoCauses(no_causes_message(article, article_path))
+        general = steps.general(article, about, steps.Previews(causes=()))
+        raise NoCauses(no_causes_message(article, article_path, tips=_has_tips([general])))
     declared = [sequences.Cause(slug=key, label=steps.label(cause)) for cause, key in keys]
     previews = steps.Previews(causes=tuple(declared))
     seqs = [steps.for_cause(article, about, cause, key, previews) for cause, key in keys]
     seqs.append(steps.general(article, about, previews))
+    if not _has_tips(seqs):
+        raise NoTips(no_tips_message(article_path))
     return Proposal(topic=about, sequences=tuple(seqs))
+
+
+def _has_tips(seqs: list[steps.Sequence]) -> bool:
+    return any(step.template == steps.TIP for seq in seqs for step in seq.steps)
 
 
 def propose(
@@ -100,14 +112,31 @@ def propose(
     return "\n".join(lines) + "\n"
 
 
-def no_causes_message(article: content.Article, article_path: str) -> str:
+def no_causes_message(article: content.Article, article_path: str, *, tips: bool = True) -> str:
     prose = bool(article.sections_with_role(content.Role.CAUSES))
     found = "its causes are only in running prose" if prose else "it names no causes as a list"
-    return (
+    said = (
         f"{article_path}: no list of causes found ({found}: list entries, sub-headings or one "
         "section per cause), and drip invents none. Add `causes:` and their sequences to "
-        "sequences.yaml by hand, or generate one general sequence for every patient with "
-        "`--single`. Nothing was written."
+        "sequences.yaml by hand"
+    )
+    if tips:
+        return f"{said}, or one general sequence for every patient with `--single`. {_NOTHING}"
+    return (
+        f"{said}; `--single` would not help: the article has nothing to make tips of either "
+        f"(no treatment or self-care step is listed, and no section is about treatment). {_NOTHING}"
+    )
+
+
+_NOTHING = "Nothing was written."
+
+
+def no_tips_message(article_path: str) -> str:
+    return (
+        f"{article_path}: nothing to make tips of (no treatment or self-care step is listed, and "
+        "no section is about treatment), so every sequence would be its welcome alone, and drip "
+        "invents no tips. Write the tips into sequences.yaml by hand (a step's `body:` holds "
+        f"your own text), or generate from an article that lists what helps. {_NOTHING}"
     )
 
 
