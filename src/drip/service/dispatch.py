@@ -153,6 +153,16 @@ class Verdict(StrEnum):
     LEASE_LOST = "lease_lost"  # another worker holds it now: this worker's outcome dropped
 
 
+# The verdicts logged one line each, at these levels (a sent, skipped, suppressed or deferred
+# delivery is only counted in the batch's line).
+_TROUBLE = {
+    Verdict.RETRIED: logging.INFO,
+    Verdict.PAUSED: logging.WARNING,
+    Verdict.FAILED: logging.WARNING,
+    Verdict.BOUNCED: logging.WARNING,
+}
+
+
 class Halt(StrEnum):
     """Why a batch stopped before its end; what is left of it is handed back."""
 
@@ -581,6 +591,11 @@ class Dispatcher:
                 wait = min(wait * 2, 2.0, left / 2)
         if not kept:
             log.warning("delivery %s: lease lost; another worker has it", claim.delivery_id)
+        elif verdict in _TROUBLE:
+            # One line per delivery that did not go out as it should: its id and the reason as
+            # stored (addresses redacted), never the patient's address, name or cause.
+            why = outcome.get("error") or outcome.get("reason") or ""
+            log.log(_TROUBLE[verdict], "delivery %s: %s: %s", claim.delivery_id, verdict, why)
         return verdict if kept else Verdict.LEASE_LOST
 
     def _stale(self, claim: store.Claim, now: datetime) -> datetime | None:
