@@ -6,8 +6,9 @@ memory job store, run by a background scheduler while the main thread waits for 
 per-subscriber jobs. The jobs themselves are the service's `operations.Worker`; this shell only
 schedules them, serves `--metrics-port`, and stops.
 
-SIGTERM or SIGINT, from the first instant of start-up on: the dispatcher finishes the message in
-flight, releases its other claims and the process exits 0. A 5.7.x reply (the relay refuses us
+SIGTERM or SIGINT: the dispatcher finishes the message in flight, releases its other claims and
+the process exits 0 — from the first instant of start-up on (a SIGTERM the console script heard
+while the CLI loaded, `drip.signals`, is taken as soon as the handler is in place). A 5.7.x reply (the relay refuses us
 by policy) pauses sending for every worker (kept in the database) and logs an alert; it does
 not suppress anyone.
 """
@@ -22,7 +23,7 @@ import threading
 from types import FrameType
 from typing import TYPE_CHECKING
 
-from drip import clock, config, logs, redact
+from drip import clock, config, logs, redact, signals
 
 if TYPE_CHECKING:  # imported at run time only once the signal handlers are in place
     from apscheduler.schedulers.background import BackgroundScheduler
@@ -56,6 +57,8 @@ def run(cfg: config.Config, *, metrics_port: int | None = None, metrics_host: st
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
+    for signum in signals.take_early():  # heard while the CLI was loading
+        on_signal(signum, None)
     # The heavy part of start-up (SQLAlchemy, the templates) comes after the handlers: a stop
     # asked for while it loads is a clean stop, exit 0.
     from drip.service import operations

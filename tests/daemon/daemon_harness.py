@@ -39,7 +39,9 @@ from drip.store import models
 REPO = Path(__file__).resolve().parents[2]
 SEQUENCES, TEMPLATES = always_open.SEQUENCES, always_open.TEMPLATES
 # Not the `drip` script: on some machines that is a shim that execs a different interpreter.
-COMMAND = (sys.executable, "-c", "from drip.cli import main; main()", "run")
+# The console script's own entry point (pyproject's [project.scripts]): it hears SIGTERM first.
+ENTRY = "from drip._entry import main; main()"
+COMMAND = (sys.executable, "-c", ENTRY, "run")
 POLL = 0.05
 TIMEZONE = "America/Chicago"
 

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import collections
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pytest
-from daemon_harness import expire_leases, poll, subscribe_due, welcomes
+from daemon_harness import ENTRY, expire_leases, poll, subscribe_due, welcomes
 
 from drip import clock, config
 from drip import store as drip_store
@@ -162,3 +164,24 @@ def test_sigterm_while_drip_run_is_still_starting_is_a_clean_stop(
     assert messages[0] == "received SIGTERM; finishing the message in flight"
     assert messages[-1].startswith("stopped;")
     assert db.status(now=clock.utcnow()).deliveries[DS.SENDING] == 0
+
+
+@SQLITE_ONLY
+def test_a_command_without_a_graceful_stop_still_dies_of_sigterm_heard_early(
+    db, sink, env_for, tmp_path: Path
+) -> None:
+    """The console script keeps a SIGTERM heard while the CLI loads; `drip tick` has no stop of
+    its own, so it gets Python's default back and the signal ends it (it is never ignored)."""
+    env = env_for(sink.url)
+    subscribe_due(config.load(env), 5)
+    proc = subprocess.Popen([sys.executable, "-c", ENTRY, "tick"], env=env, cwd=tmp_path)
+    try:
+        deadline = time.monotonic() + 20  # the handler is there for ~0.1 s: look closely
+        while not catches(proc.pid, signal.SIGTERM):
+            assert proc.poll() is None and time.monotonic() < deadline, "no early handler seen"
+            time.sleep(0.002)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(GRACE) == -signal.SIGTERM
+    finally:
+        proc.kill()
+        proc.wait()

@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from drip import config, errors
+from drip import config, errors, signals
 from drip.cli import authoring, doctor, operations, results, workbench
 from drip.service import problems
 
@@ -38,6 +38,14 @@ class DripGroup(click.Group):
                     ctx,
                 )
         return super().parse_args(ctx, args)
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name, command, rest = super().resolve_command(ctx, args)
+        if name != "run":  # `drip run` stops gracefully: drip.daemon takes a SIGTERM heard early
+            signals.default_now()
+        return name, command, rest
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
