@@ -8,9 +8,9 @@ schedules them, serves `--metrics-port`, and stops.
 
 SIGTERM or SIGINT: the dispatcher finishes the message in flight, releases its other claims and
 the process exits 0 — from the first instant of start-up on (a SIGTERM the console script heard
-while the CLI loaded, `drip.signals`, is taken as soon as the handler is in place). A 5.7.x reply (the relay refuses us
-by policy) pauses sending for every worker (kept in the database) and logs an alert; it does
-not suppress anyone.
+while the CLI loaded, `drip.signals`, is taken as soon as the handler is in place). A 5.7.x
+reply (the relay refuses us by policy) pauses sending for every worker (kept in the database)
+and logs an alert; it does not suppress anyone.
 """
 
 from __future__ import annotations

@@ -247,6 +247,16 @@ def test_rescue_only_expired_leases(world: World) -> None:
     assert claim_one(world, at=NOW + 2 * MINUTE).email == "p0@example.org"
 
 
+def test_a_rescue_spares_the_expired_claims_of_a_worker_still_recording(world: World) -> None:
+    for i in range(3):
+        world.enroll(world.patient(f"p{i}@example.org"))
+    world.outbox.claim_due(now=NOW, limit=2, owner="alive", lease_seconds=60)
+    world.outbox.claim_due(now=NOW, limit=1, owner="dead", lease_seconds=60)
+    assert world.outbox.rescue_expired(now=NOW + 2 * MINUTE, sparing="alive") == 1
+    assert [state for _, state in states(world)] == [DS.SENDING, DS.SENDING, DS.PENDING]
+    assert world.outbox.rescue_expired(now=NOW + 2 * MINUTE) == 2  # between its batches
+
+
 def test_stop_then_re_enroll_revives_what_was_cancelled_but_never_what_was_sent(
     world: World,
 ) -> None:

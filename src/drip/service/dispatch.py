@@ -567,9 +567,12 @@ class Dispatcher:
     ) -> Verdict:
         """Record `verdict` with `mark`; LEASE_LOST when the fence says another worker has it.
 
-        A database that stops answering is asked again, with backoff, for as long as the claim's
-        lease holds: once the relay has the message, its record must not be lost to a dropped
-        connection (a rescue after the lease would send it twice)."""
+        A database that stops answering is asked again, with backoff (at most 2 s apart), until
+        it answers or the worker is stopped — past the claim's lease too: once the relay has the
+        message, its record must not be lost to a dropped connection, and the fence (this
+        worker's name on a row still being sent) tells whether it still may write it. Its own
+        worker spares the claim from rescue meanwhile (`operations.Worker.housekeeping`); only
+        another worker's rescue, once the lease is over, can take it and send it again."""
         wait = 0.05
         while True:
             try:
@@ -578,8 +581,7 @@ class Dispatcher:
             except Exception as exc:
                 if not self.transient(exc):
                     raise
-                left = (claim.lease_expires_at - (self.lease_clock or self.clock)()).total_seconds()
-                if left <= wait:
+                if self.stop.is_set():
                     raise _Halted(Verdict.LEASE_LOST, Halt.DATABASE_DOWN, _what(exc)) from exc
                 log.warning(
                     "delivery %s: the database is away (%s); recording again in %.2fs",
@@ -588,7 +590,7 @@ class Dispatcher:
                     wait,
                 )
                 self.sleep(wait)
-                wait = min(wait * 2, 2.0, left / 2)
+                wait = min(wait * 2, 2.0)
         if not kept:
             log.warning("delivery %s: lease lost; another worker has it", claim.delivery_id)
         elif verdict in _TROUBLE:

@@ -301,7 +301,12 @@ class Worker:
         )
 
     def housekeeping(self) -> None:
-        rescued = self.app.store.rescue_expired(now=clock.utcnow())
+        # While this worker runs a batch, its own claims are alive, expired or not: it may be
+        # writing the record of a send the relay took while the database was away (the
+        # dispatcher keeps trying past the lease), and a rescue would send it again. Between
+        # batches it holds none: any claim in its name is a dead predecessor's (same worker id).
+        sparing = self.dispatcher.owner if self.busy.locked() else None
+        rescued = self.app.store.rescue_expired(now=clock.utcnow(), sparing=sparing)
         if rescued:
             log.warning("rescued %d deliveries whose worker lease expired", rescued)
 

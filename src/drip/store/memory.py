@@ -160,7 +160,7 @@ class MemoryOutbox:
                 self._replace(d, state=DS.PENDING, lease_owner=None, lease_expires_at=None)
             return len(mine)
 
-    def rescue_expired(self, *, now: datetime) -> int:
+    def rescue_expired(self, *, now: datetime, sparing: str | None = None) -> int:
         with self._lock:
             expired = [
                 d
@@ -168,6 +168,7 @@ class MemoryOutbox:
                 if d.state is DS.SENDING
                 and d.lease_expires_at is not None
                 and d.lease_expires_at < now
+                and (sparing is None or d.lease_owner != sparing)
             ]
             for d in expired:
                 self._replace(d, state=DS.PENDING, lease_owner=None, lease_expires_at=None)

@@ -98,12 +98,14 @@ class OutboxOps(base.StoreBase):
             )
             return len(released.all())
 
-    def rescue_expired(self, *, now: datetime) -> int:
-        """Put deliveries whose lease expired (a worker died) back in the queue."""
+    def rescue_expired(self, *, now: datetime, sparing: str | None = None) -> int:
+        """Put deliveries whose lease expired (a worker died) back in the queue; `sparing`: a
+        worker that is alive and holds a batch, whose claims it is still recording."""
+        spared = [] if sparing is None else [D.lease_owner.is_distinct_from(sparing)]
         with self._write() as conn:
             rescued = conn.execute(
                 sa.update(D)
-                .where(D.state == DS.SENDING, D.lease_expires_at < now)
+                .where(D.state == DS.SENDING, D.lease_expires_at < now, *spared)
                 .values(state=DS.PENDING, lease_owner=None, lease_expires_at=None)
                 .returning(D.subscriber_id, D.sequence, D.step_id)
             ).all()
