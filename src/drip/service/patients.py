@@ -141,7 +141,7 @@ def sign_up(app: App, form: SignUpForm, *, ip: str, now: datetime) -> None:
     email, first_name, cause, timezone = _checked(app, form)
     if form.honeypot:
         return  # a bot: answered as a person is, recorded nowhere
-    address_key = "addr:" + app.store.hashes.of("addr:" + email)
+    address_key = app.store.address_key(email)
     resend = app.store.hit(address_key, now=now, window=ADDRESS_WINDOW, limit=1) is None
     app.store.sign_up(
         email=email,
@@ -199,7 +199,7 @@ def _checked(app: App, form: SignUpForm) -> tuple[str, str, str, str]:
 
 def limit_client(app: App, ip: str, *, now: datetime) -> None:
     """RateLimited when this client sent too many requests lately."""
-    key = "client:" + app.store.hashes.of("client:" + ip)
+    key = app.store.client_key(ip)
     wait = app.store.hit(key, now=now, window=CLIENT_WINDOW, limit=CLIENT_LIMIT)
     if wait is not None:
         raise RateLimited(wait)
@@ -255,7 +255,7 @@ def resend(app: App, link: Link, *, form_token: str, ip: str, now: datetime) -> 
     who = link.subscriber
     if who is None or who.state is not store.SubscriberState.PENDING:
         return
-    key = "addr:" + app.store.hashes.of("addr:" + who.email)
+    key = app.store.address_key(who.email)
     if app.store.hit(key, now=now, window=ADDRESS_WINDOW, limit=1) is None:
         app.store.resend_confirmation(who.uid, now=now)
 
