@@ -102,6 +102,11 @@ def test_any_input_gets_a_page_never_a_500_and_never_its_script_back(
             assert raw not in answer.text, "user text reached the page unescaped"
     if answer.status_code == 400:
         assert stored(site) == []
+    for name in ("email", "first_name"):  # refused beside the field, never tidied away
+        if any(contacts.is_control(ch) for ch in given[name]):
+            assert answer.status_code == 400 and f'id="{name}-error"' in answer.text, name
+    for address, name in stored(site):
+        assert not [ch for ch in address + name if contacts.is_control(ch)]
 
 
 @SQLITE_ONLY
@@ -120,9 +125,15 @@ def test_a_hostile_name_or_zone_never_reaches_a_header_of_the_opt_in_email(
     }
     answer = post(site, fields)
     event(f"status {answer.status_code}")
-    if answer.status_code == 400:  # a name over 80 characters, a zone not in the list
-        assert len(contacts.tidy(first_name)) > contacts.MAX_NAME or timezone.strip() not in ZONES
+    if answer.status_code == 400:  # a name over 80 characters or with a control character,
+        # a zone not in the list
+        assert (
+            len(contacts.tidy(first_name)) > contacts.MAX_NAME
+            or any(contacts.is_control(ch) for ch in first_name)
+            or timezone.strip() not in ZONES
+        )
         return
+    assert not any(contacts.is_control(ch) for ch in first_name)
     assert answer.status_code == 303
     [(address, name)] = stored(site)
     assert address == contacts.normalise(email) and name == contacts.first_name(first_name)

@@ -32,6 +32,12 @@ FORM_LIFETIME = timedelta(hours=2)  # a page's anti-forgery token
 SIGN_UP_SCOPE, EMBED_SCOPE = "sign-up", "embed"
 FIELDS = ("email", "first_name", "cause", "timezone", "consent")  # the form's public names
 MAX_FIELD = 320  # characters of any form field
+CONTROL = {  # a line break, a tab, a bidi override, a zero-width or other invisible character
+    "email": "Enter an email address, like ana@example.com, without line breaks, tabs or "
+    "invisible characters.",
+    "first_name": "Use letters, spaces and punctuation only: no line breaks, tabs or "
+    "invisible characters.",
+}
 
 
 class FormProblems(errors.InvalidInput):
@@ -174,6 +180,9 @@ def _checked(app: App, form: SignUpForm) -> tuple[str, str, str, str]:
     for name, value in values.items():
         if len(value) > MAX_FIELD:
             problems[name] = f"This is too long (at most {MAX_FIELD} characters)."
+    for name in ("email", "first_name"):
+        if any(contacts.is_control(ch) for ch in values[name]):  # refused, not tidied away
+            problems.setdefault(name, CONTROL[name])
     email = first_name = ""
     try:
         email = contacts.normalise(form.email)
