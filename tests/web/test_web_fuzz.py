@@ -4,9 +4,9 @@ in a page, never an injected header in the opt-in email, nothing stored but what
 from __future__ import annotations
 
 import httpx
-import pytest
 import sqlalchemy as sa
-from hypothesis import HealthCheck, event, given, settings
+from fuzz_inputs import FUZZ, SQLITE_ONLY, TEXT
+from hypothesis import event, given
 from hypothesis import strategies as st
 from site_harness import Site, form_token
 
@@ -14,21 +14,6 @@ from drip import contacts
 from drip.service import patients
 from drip.store import models
 
-HOSTILE = st.sampled_from(
-    [
-        "Ana\r\nBcc: evil@x.org",
-        "=?utf-8?q?=0D=0ABcc:=20evil=40x.org?=",
-        "<script>alert(1)</script>",
-        '"><img src=x onerror=alert(1)>',
-        "\x00\x07\x1b[31m",
-        "\u202eevil",
-        "A" * 500,
-        "{{ 7*7 }}",
-        "%%drip:unsubscribe%%",
-        "'; DROP TABLE subscribers; --",
-    ]
-)
-TEXT = st.one_of(HOSTILE, st.text(max_size=120))
 EMAIL = st.one_of(
     st.emails().map(str),
     st.builds(
@@ -74,14 +59,6 @@ def stored(site: Site) -> list[tuple[str, str]]:
     with site.db.engine.connect() as conn:
         columns = (models.SubscriberRow.email, models.SubscriberRow.first_name)
         return [(row[0], row[1]) for row in conn.execute(sa.select(*columns))]
-
-
-SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-FUZZ = settings(
-    max_examples=60,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
 
 
 @SQLITE_ONLY  # what is fuzzed is HTTP and the email, not storage
