@@ -18,6 +18,16 @@ from drip.store import models, outbox, rows
 SUPPRESSION_KEY = "test-suppression-key-0123456789abcdefghij"
 
 
+def every_row(db: store.Store) -> dict[str, list[dict[str, object]]]:
+    """Every row of every table, by table name (each table's rows in a stable order)."""
+    found: dict[str, list[dict[str, object]]] = {}
+    with db.engine.connect() as conn:
+        for table in models.Base.metadata.sorted_tables:
+            rows_of = [dict(row._mapping) for row in conn.execute(sa.select(table))]
+            found[table.name] = sorted(rows_of, key=repr)
+    return found
+
+
 def events(db: store.Store, subscriber_id: int) -> list[store.Event]:
     """The subscriber's event log, oldest first."""
     e = models.EventRow

@@ -81,5 +81,12 @@ def test_the_settings_table_names_real_settings_with_their_real_defaults() -> No
             assert literal.group(1) == settings[name].default, f"default of DRIP_{name}"
 
 
+def test_the_settings_table_names_every_setting() -> None:
+    text = README.read_text(encoding="utf-8")
+    rows = set(re.findall(r"^\| `(DRIP_[A-Z_]+)` \|", text, re.MULTILINE))
+    missing = [s.variable for s in config.SETTINGS if s.variable not in rows]
+    assert not missing, f"README.md's settings table lacks {missing}"
+
+
 def _is_group(path: tuple[str, ...]) -> bool:
     return isinstance(resolve(list(path))[1], click.Group)

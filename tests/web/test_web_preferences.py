@@ -4,6 +4,7 @@ one's data, erasure; every change a POST with the page's anti-forgery token."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -12,6 +13,7 @@ from site_harness import Site, form_token, link, path
 import db_rows
 from drip import clock, store
 from drip.service import app as app_module
+from drip.service import pacing
 from drip.store import models
 
 S = store.SubscriberState
@@ -126,17 +128,32 @@ def test_erase_leaves_only_the_keyed_hash_and_signing_up_again_works(site: Site)
     assert site.subscriber() is None
     everything = _text_columns(site)
     assert not [value for value in everything if "ana" in value.lower()]
-    with site.db.engine.connect() as conn:
-        [kept] = conn.execute(sa.select(models.SuppressionRow.email_hash)).scalars().all()
-        people = conn.execute(sa.select(sa.func.count()).select_from(models.SubscriberRow))
-        assert people.scalar_one() == 0
-    assert kept == store.AddressHash(db_rows.SUPPRESSION_KEY).of("ana@example.com")
+    # Every row of every table: the suppression entry alone is left of her. (The send rate's
+    # counters, shared by every patient, name nobody.)
+    left = db_rows.every_row(site.db)
+    [kept] = left.pop("suppressions")
+    assert kept["email_hash"] == store.AddressHash(db_rows.SUPPRESSION_KEY).of("ana@example.com")
+    assert kept["reason"] is store.SuppressionReason.ERASED
+    counters = [row["key"] for row in left.pop("rate_limits")]
+    assert set(counters) <= {pacing.SECOND_KEY, pacing.HOUR_KEY}, counters
+    assert {name: rows for name, rows in left.items() if rows} == {}
     with site.browser_like() as browser:
         assert browser.get(preferences).status_code == 410
     again = confirmed(site)  # a new sign-up, opt-in and confirmation work
     who = site.subscriber()
     assert who is not None and who.state is S.ACTIVE and again != preferences
     assert not db_rows.is_suppressed(site.db, "ana@example.com")
+
+
+def test_the_erase_page_says_exactly_what_is_kept(site: Site) -> None:
+    preferences = confirmed(site)
+    with site.browser_like() as browser:
+        token = form_token(browser.get(preferences).text)
+        page = browser.post(f"{preferences}/erase", data={"form_token": token, "sure": "yes"})
+    said = " ".join(re.sub(r"<[^>]+>", " ", page.text).split())
+    assert "We deleted your address, name, answers, consent record, email history" in said
+    assert "We kept one thing: a keyed hash of your address" in said
+    assert len(db_rows.every_row(site.db)["suppressions"]) == 1  # the one thing
 
 
 def _text_columns(site: Site) -> list[str]:

@@ -50,6 +50,33 @@ def test_each_mistake_is_shown_beside_its_field_and_the_rest_is_kept(site: Site)
 
 
 @SQLITE_ONLY
+@pytest.mark.parametrize("name", ["Bo\x07b", "Ana\r\nBcc: x@y.z", "Ana\tMaria", "\u202eAna"])
+def test_a_control_character_in_the_name_is_refused_beside_it_and_the_rest_kept(
+    site: Site, name: str
+) -> None:
+    with site.browser_like() as browser:
+        answer = site.sign_up(browser, first_name=name, timezone="Asia/Tokyo")
+    assert answer.status_code == 400
+    page = answer.text
+    assert re.search(r'id="first_name-error">[^<]*no line breaks, tabs or invisible', page)
+    assert "email-error" not in page and "consent-error" not in page
+    assert 'value="ana@example.com"' in page  # the other fields are kept
+    assert 'value="muscle-injury" checked' in page and 'value="Asia/Tokyo"' in page
+    assert people(site) == 0
+
+
+@SQLITE_ONLY
+@pytest.mark.parametrize("email", ["ana@example.com\x1f", "ana\x00@example.com"])
+def test_a_control_character_in_the_address_is_refused_beside_it(site: Site, email: str) -> None:
+    with site.browser_like() as browser:
+        answer = site.sign_up(browser, email=email, first_name="Ana")
+    assert answer.status_code == 400
+    assert re.search(r'id="email-error">[^<]*without line breaks, tabs or invisible', answer.text)
+    assert 'value="Ana"' in answer.text
+    assert people(site) == 0
+
+
+@SQLITE_ONLY
 def test_a_bot_filling_the_hidden_field_is_answered_as_a_person_and_recorded_nowhere(
     site: Site,
 ) -> None:

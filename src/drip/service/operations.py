@@ -161,6 +161,7 @@ def tick(cfg: config.Config, *, at: datetime | None = None) -> dispatch.BatchRes
         rescued = app.store.rescue_expired(now=clock.utcnow())  # a killed tick's claims
         if rescued:
             log.warning("rescued %d deliveries whose worker lease expired", rescued)
+        app.store.purge_rate_limits(now=clock.utcnow())  # drip tick from cron: housekeeping
         paused = app.store.sending_paused(now=clock.utcnow())
         if paused is not None:
             return dispatch.BatchResult(halt=dispatch.Halt.PAUSED, pause_reason=_told(paused))
@@ -301,6 +302,7 @@ class Worker:
         )
 
     def housekeeping(self) -> None:
+        """Rescue the claims whose lease expired; purge the rate limits' closed windows."""
         # While this worker runs a batch, its own claims are alive, expired or not: it may be
         # writing the record of a send the relay took while the database was away (the
         # dispatcher keeps trying past the lease), and a rescue would send it again. Between
@@ -309,6 +311,7 @@ class Worker:
         rescued = self.app.store.rescue_expired(now=clock.utcnow(), sparing=sparing)
         if rescued:
             log.warning("rescued %d deliveries whose worker lease expired", rescued)
+        self.app.store.purge_rate_limits(now=clock.utcnow())
 
     def heartbeat(self) -> None:
         """While idle, one line a minute saying so, with what is due and when the next is:

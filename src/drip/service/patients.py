@@ -32,6 +32,12 @@ FORM_LIFETIME = timedelta(hours=2)  # a page's anti-forgery token
 SIGN_UP_SCOPE, EMBED_SCOPE = "sign-up", "embed"
 FIELDS = ("email", "first_name", "cause", "timezone", "consent")  # the form's public names
 MAX_FIELD = 320  # characters of any form field
+CONTROL = {  # a line break, a tab, a bidi override, a zero-width or other invisible character
+    "email": "Enter an email address, like ana@example.com, without line breaks, tabs or "
+    "invisible characters.",
+    "first_name": "Use letters, spaces and punctuation only: no line breaks, tabs or "
+    "invisible characters.",
+}
 
 
 class FormProblems(errors.InvalidInput):
@@ -141,7 +147,7 @@ def sign_up(app: App, form: SignUpForm, *, ip: str, now: datetime) -> None:
     email, first_name, cause, timezone = _checked(app, form)
     if form.honeypot:
         return  # a bot: answered as a person is, recorded nowhere
-    address_key = "addr:" + app.store.hashes.of("addr:" + email)
+    address_key = app.store.address_key(email)
     resend = app.store.hit(address_key, now=now, window=ADDRESS_WINDOW, limit=1) is None
     app.store.sign_up(
         email=email,
@@ -174,6 +180,9 @@ def _checked(app: App, form: SignUpForm) -> tuple[str, str, str, str]:
     for name, value in values.items():
         if len(value) > MAX_FIELD:
             problems[name] = f"This is too long (at most {MAX_FIELD} characters)."
+    for name in ("email", "first_name"):
+        if any(contacts.is_control(ch) for ch in values[name]):  # refused, not tidied away
+            problems.setdefault(name, CONTROL[name])
     email = first_name = ""
     try:
         email = contacts.normalise(form.email)
@@ -199,7 +208,7 @@ def _checked(app: App, form: SignUpForm) -> tuple[str, str, str, str]:
 
 def limit_client(app: App, ip: str, *, now: datetime) -> None:
     """RateLimited when this client sent too many requests lately."""
-    key = "client:" + app.store.hashes.of("client:" + ip)
+    key = app.store.client_key(ip)
     wait = app.store.hit(key, now=now, window=CLIENT_WINDOW, limit=CLIENT_LIMIT)
     if wait is not None:
         raise RateLimited(wait)
@@ -255,7 +264,7 @@ def resend(app: App, link: Link, *, form_token: str, ip: str, now: datetime) -> 
     who = link.subscriber
     if who is None or who.state is not store.SubscriberState.PENDING:
         return
-    key = "addr:" + app.store.hashes.of("addr:" + who.email)
+    key = app.store.address_key(who.email)
     if app.store.hit(key, now=now, window=ADDRESS_WINDOW, limit=1) is None:
         app.store.resend_confirmation(who.uid, now=now)
 

@@ -3,21 +3,47 @@
 A fixed-window counter per key: the first hit opens a window of `window`; up to `limit` hits
 pass in it; later ones are refused until it closes. One `INSERT … ON CONFLICT DO UPDATE …
 RETURNING` per hit: the database serialises concurrent hits, no Python lock is involved. Keys
-are hashes (an address's or a client's), never the address or the IP itself.
+are keyed hashes (an address's or a client's: `address_key`, `client_key`), never the
+address or the IP itself. Erasing a patient deletes the keys derived from their address and
+from the client addresses of their consent (`forget`); housekeeping purges the windows closed
+for longer than KEEP (`purge_rate_limits`), so that clients' hashes do not pile up.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
-from drip.store import base, models, rows
+from drip.store import base, models, rows, values
 
 R = models.RateLimitRow
+KEEP = timedelta(days=1)  # a window closed for this long is purged (the longest is an hour)
+
+
+def address_key(hashes: values.AddressHash, email: str) -> str:
+    """The counter of an email address (opt-in emails sent to it)."""
+    return "addr:" + hashes.of("addr:" + email)
+
+
+def client_key(hashes: values.AddressHash, ip: str) -> str:
+    """The counter of a client address (sign-ups and new-link requests from it)."""
+    return "client:" + hashes.of("client:" + ip)
+
+
+def forget(conn: sa.Connection, keys: Iterable[str]) -> None:
+    """Delete the counters of `keys` (in the caller's transaction)."""
+    conn.execute(sa.delete(R).where(R.key.in_(sorted(set(keys)))))
 
 
 class LimitOps(base.StoreBase):
+    def address_key(self, email: str) -> str:
+        return address_key(self._hashes, email)
+
+    def client_key(self, ip: str) -> str:
+        return client_key(self._hashes, ip)
+
     def hit(self, key: str, *, now: datetime, window: timedelta, limit: int) -> timedelta | None:
         """Count one hit on `key`; None when it may go ahead, else how long until it may."""
         expired = now - window
@@ -63,8 +89,8 @@ class LimitOps(base.StoreBase):
             ).scalar_one()
         return max(0, min(wanted, limit - (hits - wanted)))
 
-    def purge_rate_limits(self, *, now: datetime, older_than: timedelta) -> int:
-        """Forget the windows that closed long ago (housekeeping)."""
+    def purge_rate_limits(self, *, now: datetime, older_than: timedelta = KEEP) -> int:
+        """Forget the windows opened more than `older_than` ago (housekeeping)."""
         with self._write() as conn:
             gone = conn.execute(
                 sa.delete(R).where(R.window_start < now - older_than).returning(R.key)

@@ -8,7 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from drip import contacts, errors
-from drip.store import base, models, outbox, rows, values
+from drip.store import base, limits, models, outbox, rows, values
 
 S = values.SubscriberState
 _Row = models.SubscriberRow
@@ -239,19 +239,18 @@ class SubscriberOps(base.StoreBase):
             return _get(conn, _Row.id == found.id)
 
     def erase(self, uid: str, *, now: datetime) -> None:
-        """Delete everything personal; keep a hashed suppression and anonymised events."""
+        """Delete the subscriber, their enrollments, deliveries (and opens and clicks), events
+        and the rate-limit counters keyed by their address or their consent's client
+        addresses; keep one thing: the suppression entry, a keyed hash of the address."""
         with self._write() as conn:
             found = _by_uid(conn, uid)
             rows.suppress(conn, self._hashes, found.email, values.SuppressionReason.ERASED, now=now)
-            conn.execute(
-                sa.update(models.EventRow)
-                .where(models.EventRow.subscriber_id == found.id)
-                .values(subscriber_id=None, sequence=None, step_id=None, detail=None)
-            )
-            for table in (models.DeliveryRow, models.EnrollmentRow):
+            for table in (models.EventRow, models.DeliveryRow, models.EnrollmentRow):
                 conn.execute(sa.delete(table).where(table.subscriber_id == found.id))
             conn.execute(sa.delete(_Row).where(_Row.id == found.id))
-            rows.add_event(conn, None, values.EventKind.ERASED, now=now)
+            ips = [ip for ip in (found.consent.ip, found.confirmed_ip) if ip]
+            keys = [limits.client_key(self._hashes, ip) for ip in ips]
+            limits.forget(conn, [limits.address_key(self._hashes, found.email), *keys])
 
     def _refuse_known(self, conn: sa.Connection, address: str) -> None:
         reason = rows.suppression_reason(conn, self._hashes, address)

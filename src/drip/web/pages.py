@@ -302,9 +302,11 @@ async def change(request: Request) -> Response:
             return message(
                 request,
                 "Your data is erased",
-                "We deleted your address, name, answers, consent record and email history.",
-                "We kept only a keyed hash of your address, from which the address cannot be "
-                "read back, so that we never email you again. If you sign up again, it goes.",
+                "We deleted your address, name, answers, consent record, email history "
+                "(every email, open and click) and the counters of your sign-ups.",
+                "We kept one thing: a keyed hash of your address, from which the address "
+                "cannot be read back, so that we never email you again. If you sign up again, "
+                "it goes.",
             )
         notice = await _change(app, link, action, fields, form_token)
     except patients.FormProblems as exc:
