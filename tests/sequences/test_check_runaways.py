@@ -37,6 +37,10 @@ RUNAWAYS = {
         '{% for i in range(99999) %}{{ "a"*99999 }}{% endfor %}',
         "a render may make",
     ),
+    "written": (
+        "{% set s = 'a'*999 %}{% for i in range(9999) %}{{ s }}{% endfor %}",
+        "writes more than 2,000,000 characters",
+    ),
     "join": ("{% set y = ['a'*99999]*99999 %}{{ y|join }}", "a render may make"),
     "str.format": ("{{ '{:>1000000000}'.format('a') }}", "str.format() would make"),
     "format filter": ("{{ '%1000000000d'|format(1) }}", "the format filter would make"),

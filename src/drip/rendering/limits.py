@@ -62,6 +62,9 @@ _STRINGIFYING = frozenset(
 )  # fmt: skip
 
 
+_TEMPLATE_FILES = (".j2", "<template>")  # the compiled code of a file, or of a string
+
+
 @dataclass
 class _Render:
     """What is left to one render."""
@@ -107,6 +110,19 @@ class LimitedSandbox(sandbox.SandboxedEnvironment):
         for name, original in list(self.filters.items()):
             if name not in _FILTER_ESTIMATES:
                 self.filters[name] = _guarded(name, original, None)
+
+    def compile(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        """Jinja's compile, untraced: a parent or an included template is loaded during the
+        render that uses it, and its compilation (bounded by its source) is no loop of it."""
+        hook = sys.gettrace()
+        ours = getattr(hook, "_drip_deadline", False)
+        if ours:
+            sys.settrace(None)
+        try:
+            return super().compile(*args, **kwargs)
+        finally:
+            if ours:
+                sys.settrace(hook)
 
     def add_filter(self, name: str, function: Callable[..., Any]) -> None:
         """A filter of drip's own, charged like Jinja's."""
@@ -163,8 +179,25 @@ def budget() -> Iterator[_Render]:
         _render.reset(token)
 
 
+# Templates that ran out of time once, with the error: rendered again (another step, another
+# sample patient), they fail at once instead of taking MAX_SECONDS each time.
+_RAN_AWAY: dict[tuple[int, str | None], SecurityError] = {}
+
+
 def render(template: jinja2.Template, values: dict[str, Any]) -> str:
     """`template` rendered with `values` within the limits; what runs away, a TemplateError."""
+    key = (id(template.environment), template.name)
+    if template.name is not None and (before := _RAN_AWAY.get(key)) is not None:
+        raise before.with_traceback(before.__traceback__)
+    try:
+        return _render_once(template, values)
+    except SecurityError as exc:
+        if template.name is not None and "to render" in str(exc):
+            _RAN_AWAY[key] = exc
+        raise
+
+
+def _render_once(template: jinja2.Template, values: dict[str, Any]) -> str:
     with budget() as state:
         hook = None if sys.gettrace() is not None else _deadline_hook(state.deadline)
         try:
@@ -203,6 +236,8 @@ def _streamed(stream: Iterator[str]) -> str:
 
 
 def _deadline_hook(deadline: float) -> Callable[[FrameType, str, Any], Any]:
+    """Looks at the clock at each call of Python code, and at each line of a template's own
+    (a loop with nothing but template code in it calls nothing)."""
     clock = time.monotonic
 
     def hook(frame: FrameType, event: str, arg: Any) -> Any:
@@ -211,8 +246,9 @@ def _deadline_hook(deadline: float) -> Callable[[FrameType, str, Any], Any]:
                 f"this template takes more than {MAX_SECONDS:g} s to render: a loop or a "
                 "recursion runs away"
             )
-        return hook
+        return hook if frame.f_code.co_filename.endswith(_TEMPLATE_FILES) else None
 
+    hook._drip_deadline = True  # type: ignore[attr-defined]
     return hook
 
 
@@ -222,8 +258,8 @@ def _charge(amount: int, what: str) -> None:
     left = MAX_MADE if state is None else state.made
     if amount > left:
         raise SecurityError(
-            f"{what} would make {amount:,} characters or items, more than the "
-            f"{MAX_MADE:,} a render may make: an email needs far fewer"
+            f"{what} would make {amount:,} characters or items; with what this render made "
+            f"before, more than the {MAX_MADE:,} a render may make: an email needs far fewer"
         )
     if state is not None:
         state.made -= amount
