@@ -54,10 +54,10 @@ class Templates:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        self.env.filters["wrap"] = text.wrap
-        self.env.filters["text_blocks"] = text.text_blocks
-        self.env.filters["heading"] = text.heading
-        self.env.filters["lower_first"] = content.lower_first
+        self.env.add_filter("wrap", text.wrap)
+        self.env.add_filter("text_blocks", text.text_blocks)
+        self.env.add_filter("heading", text.heading)
+        self.env.add_filter("lower_first", content.lower_first)
 
     def display(self, name: str) -> str:
         """A template's path as the user knows it: relative to the working directory if inside."""
@@ -76,7 +76,7 @@ class Templates:
         """The template rendered with `context`; any Jinja failure as a located TemplateError."""
         try:
             template = self.env.get_template(name)
-            return limits.limit_errors(lambda: template.render(context))
+            return limits.render(template, context)
         except jinja2.TemplateSyntaxError as exc:
             file = self.display(exc.name or name)
             raise TemplateError(exc.message or "syntax error", file=file, line=exc.lineno) from exc

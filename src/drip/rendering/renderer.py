@@ -101,7 +101,7 @@ class Renderer:
     def _inline(self, source: str, values: dict[str, Any], where: str) -> str:
         try:
             template = self.templates.env.from_string(source)
-            return " ".join(limits.limit_errors(lambda: template.render(values)).split())
+            return " ".join(limits.render(template, values).split())
         except jinja2.TemplateError as exc:  # includes the sandbox's SecurityError
             found = variables.unknown(self.templates.env, source, context.names(values))
             reason = _preview_reason(found[0]) if found else str(exc)
