@@ -52,7 +52,7 @@ def test_a_valid_proposal_or_the_clear_message(outline: corpus.Outline, tmp_path
         assert "Traceback" not in result.output and not target.exists()
         said = " ".join(result.output.split())
         if not outline.causes:
-            assert said.startswith(f"drip: {path}: no list of causes found"), said
+            assert said.startswith("drip: ") and f"{path.name}: no list of causes found" in said
         if has_tips(outline):
             assert "with `--single`" in said
         else:  # no sequence of welcomes alone, with or without --single
