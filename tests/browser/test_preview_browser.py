@@ -96,7 +96,7 @@ def test_editing_sequences_yaml_reloads_the_page_by_itself(server, page, project
     project.edit('subject: "Back spasms: rest"', 'subject: "Back spasms: rest, then move"')
     project.edit("A day of rest can help", "A day of rest, no more, can help")
     page.wait_for_function(
-        "() => document.querySelector('section#rest dd').innerText.endsWith('then move')",
+        "() => document.querySelector('section#rest dd')?.innerText.endsWith('then move') === true",
         timeout=WAIT,
     )
     assert page.evaluate("window.dripMarker") is None  # a new page: it reloaded by itself
