@@ -12,24 +12,12 @@ from pathlib import Path
 import pytest
 import rendering_seed as seed
 
+import runaways
 from drip import content, rendering, sequences
 
-BLOCK = "{% block after %}"
 RUNAWAYS = {
-    "a huge range": (
-        "{% for i in range(10**9) %}{% endfor %}",
-        "would run more than 100,000 times",
-    ),
-    "a huge repeat": ("{{ 'a' * 10**10 }}", "repeating 1 items 10,000,000,000 times"),
-    "a huge power": ("{{ 9 ** (9 ** 8) }}", "makes a number of more than 4096 bits"),
-    "loops within loops": (
-        "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
-        "would run more than 100,000 times",
-    ),
-    "endless recursion": (
-        "{% macro again() %}{{ again() }}{% endmacro %}{{ again() }}",
-        "calls itself without end",
-    ),
+    name: runaways.RUNAWAYS[name]
+    for name in ("range", "repeat", "power", "nested ranges", "recursion")
 }
 
 
@@ -38,22 +26,12 @@ def templates(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return Path(shutil.copytree(seed.TEMPLATES, tmp_path_factory.mktemp("t") / "emails"))
 
 
-def with_lead(templates: Path, payload: str) -> int:
-    """The tip template with `payload` on a line of its own in a block; returns its line."""
-    tip = templates / "tip.mjml.j2"
-    source = tip.read_text(encoding="utf-8")
-    assert BLOCK in source
-    before = source[: source.index(BLOCK)]
-    tip.write_text(source.replace(BLOCK, f"{BLOCK}\n{payload}", 1), encoding="utf-8")
-    return before.count("\n") + 2  # the line after the block's own
-
-
 @pytest.mark.parametrize("name", RUNAWAYS)
 def test_a_runaway_template_fails_at_its_line(
     name: str, templates: Path, plan: sequences.Plan, article: content.Article
 ) -> None:
     payload, message = RUNAWAYS[name]
-    line = with_lead(templates, payload)
+    line = runaways.with_payload(templates, payload)
     renderer = rendering.Renderer(plan=plan, article=article, templates=templates)
     with pytest.raises(rendering.TemplateError) as caught:
         renderer.step("muscle-injury", "heat-and-ice")
@@ -63,7 +41,7 @@ def test_a_runaway_template_fails_at_its_line(
 
 def test_drip_check_reports_a_runaway_within_a_bounded_time(templates: Path) -> None:
     """A subprocess with a deadline: a template that ran away would hang here, not pass."""
-    with_lead(templates, RUNAWAYS["loops within loops"][0])
+    runaways.with_payload(templates, RUNAWAYS["nested ranges"][0])
     probe = textwrap.dedent(f"""
         from pathlib import Path
         from drip.service import checking

@@ -11,27 +11,17 @@ import memory_world
 import pytest
 from memory_world import KEY, committed
 
+import runaways
 from drip import rendering, store
 from drip.service import dispatch, letters
 
 V, DS = dispatch.Verdict, store.DeliveryState
-BLOCK = "{% block after %}"
-RUNAWAYS = {  # the first four of the issue, then one of each bound (tests/sequences has all)
-    "range": ("{% for i in range(10**9) %}{% endfor %}", "would run more than 100,000 times"),
-    "repeat": ("{{ 'a' * 10**10 }}", "repeating 1 items"),
-    "power": ("{{ 9 ** (9 ** 8) }}", "more than 4096 bits"),
-    "recursion": (
-        "{% macro again() %}{{ again() }}{% endmacro %}{{ again() }}",
-        "calls itself without end",
-    ),
-    "str.center": ("{{ 'ab'.center(10**10) }}", "str.center() would make"),
-    "made": ("{% set y = ['a'*99999]*99999 %}{{ y|join }}", "a render may make"),
-    "indent": ("{{ 'x'|indent(10**9) }}", "the indent filter would make"),
-    "time": (
-        "{% set s = 'a'*99999 %}{% for a in s %}{% for b in s %}{% endfor %}{% endfor %}",
-        "takes more than 5 s to render",
-    ),
-}
+# the first four of the issue, then one of each bound (tests/sequences takes them all)
+RUNAWAYS = {
+    name: runaways.RUNAWAYS[name]
+    for name in ("range", "repeat", "power", "recursion", "str.center", "join", "indent",
+                 "loops over a string")
+}  # fmt: skip
 
 
 @pytest.mark.parametrize("name", RUNAWAYS)
@@ -40,10 +30,7 @@ def test_a_runaway_step_is_retried_with_its_line_and_the_batch_goes_on(
 ) -> None:
     payload, message = RUNAWAYS[name]
     templates = Path(shutil.copytree(memory_world.ROOT / "templates" / "emails", tmp_path / "t"))
-    tip = templates / "tip.mjml.j2"
-    source = tip.read_text(encoding="utf-8")
-    tip.write_text(source.replace(BLOCK, f"{BLOCK}\n{payload}", 1), encoding="utf-8")
-    line = source[: source.index(BLOCK)].count("\n") + 2
+    line = runaways.with_payload(templates, payload)
     plan, committed_renderer = committed()
     renderer = rendering.Renderer(
         plan=plan, article=committed_renderer.article, templates=templates
