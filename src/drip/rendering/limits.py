@@ -36,6 +36,7 @@ import functools
 import math
 import sys
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -111,7 +112,7 @@ class LimitedSandbox(sandbox.SandboxedEnvironment):
             if name not in _FILTER_ESTIMATES:
                 self.filters[name] = _guarded(name, original, None)
 
-    def compile(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    def compile(self, *args: Any, **kwargs: Any) -> Any:
         """Jinja's compile, untraced: a parent or an included template is loaded during the
         render that uses it, and its compilation (bounded by its source) is no loop of it."""
         hook = sys.gettrace()
@@ -180,20 +181,20 @@ def budget() -> Iterator[_Render]:
 
 
 # Templates that ran out of time once, with the error: rendered again (another step, another
-# sample patient), they fail at once instead of taking MAX_SECONDS each time.
-_RAN_AWAY: dict[tuple[int, str | None], SecurityError] = {}
+# sample patient), they fail at once instead of taking MAX_SECONDS each time. Keyed by the
+# compiled template itself, so an edited template (compiled anew) is tried again.
+_RAN_AWAY: weakref.WeakKeyDictionary[jinja2.Template, SecurityError] = weakref.WeakKeyDictionary()
 
 
 def render(template: jinja2.Template, values: dict[str, Any]) -> str:
     """`template` rendered with `values` within the limits; what runs away, a TemplateError."""
-    key = (id(template.environment), template.name)
-    if template.name is not None and (before := _RAN_AWAY.get(key)) is not None:
+    if (before := _RAN_AWAY.get(template)) is not None:
         raise before.with_traceback(before.__traceback__)
     try:
         return _render_once(template, values)
     except SecurityError as exc:
-        if template.name is not None and "to render" in str(exc):
-            _RAN_AWAY[key] = exc
+        if "to render" in str(exc):
+            _RAN_AWAY[template] = exc
         raise
 
 
