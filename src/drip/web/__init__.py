@@ -58,6 +58,9 @@ def create(cfg: config.Config, *, opened: app_module.App | None = None) -> Starl
         exception_handlers={errors.DripError: _drip_error, Exception: _crash, 404: _not_found},
         lifespan=lifespan,
     )
+    # No route of drip's ends in a slash: a path that does (a token with a "/" in it) is not
+    # found, never redirected (the one-click unsubscribe must not redirect, RFC 8058).
+    app.router.redirect_slashes = False
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(folder), autoescape=True, undefined=jinja2.StrictUndefined
     )
